@@ -1,0 +1,438 @@
+//! The command line: `psa serve` (the default) and the administration commands.
+//!
+//! Every failure prints one line, `psa: error: …`, and exits non-zero; never a backtrace.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts;
+use crate::config::{Options, Settings};
+use crate::db::{Db, DbConnection, migrations, organisations, tokens};
+use crate::domain::{Email, Organisation, OrganisationName, OrganisationSettings, Password, Role};
+use crate::i18n::Lang;
+use crate::keys::Keys;
+use crate::startup::Application;
+
+#[derive(Parser, Debug)]
+#[command(name = "psa", version, about = "Psychosocial-risk (PSA) module for the Dutch RI&E")]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Settings shared by every command; each also reads a `PSA_*` environment variable.
+#[derive(Args, Debug)]
+struct GlobalArgs {
+    /// Database: sqlite://PATH (default: sqlite://data/psa.db) or postgres://USER@HOST/DB
+    #[arg(long, env = "PSA_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "PSA_BIND", global = true)]
+    bind: Option<SocketAddr>,
+    /// Address people use to reach psa (links are built from it) [default: from --bind]
+    #[arg(long, env = "PSA_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    /// Log filter, e.g. info or psa=debug [default: info]
+    #[arg(long, env = "PSA_LOG", global = true)]
+    log: Option<String>,
+    /// Log one JSON object per line
+    #[arg(long, env = "PSA_LOG_JSON", global = true)]
+    log_json: bool,
+    /// Proxies whose X-Forwarded-For is believed, comma separated (addresses or networks)
+    #[arg(long, env = "PSA_TRUSTED_PROXIES", global = true)]
+    trusted_proxies: Option<String>,
+    /// Directory for the SQLite database and generated keys [default: data]
+    #[arg(long, env = "PSA_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// HTTP worker threads [default: one per core]
+    #[arg(long, env = "PSA_WORKERS", global = true)]
+    workers: Option<usize>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web application (the default)
+    Serve,
+    /// Apply pending database migrations and exit (run once before starting several instances)
+    Migrate,
+    /// Create the instance owner and the first organisation without a browser
+    Setup {
+        #[arg(long)]
+        email: String,
+        /// Name of the first organisation
+        #[arg(long)]
+        org: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Manage accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organisations
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage API bearer tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage the server keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Give an account a role in an organisation, creating the account if needed
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, hr, vpo, inspector, council or prevention
+        #[arg(long)]
+        role: Role,
+        /// Organisation id, public id or name (may be left out while there is one)
+        #[arg(long)]
+        org: Option<String>,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts and their roles
+    List {
+        /// Only members of this organisation
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OrgCommand {
+    /// Add an organisation
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        headcount: Option<i64>,
+        /// Default language: nl or en
+        #[arg(long, default_value = "nl")]
+        language: Lang,
+    },
+    /// List organisations
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create a bearer token for an account in one organisation; prints it once
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Organisation id, public id or name (may be left out while there is one)
+        #[arg(long)]
+        org: Option<String>,
+        /// What the token is for
+        #[arg(long, default_value = "command line")]
+        label: String,
+    },
+    /// List an organisation's tokens
+    List {
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Revoke a token by its id
+    Revoke {
+        id: String,
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Print a fresh set of keys as environment lines (for PostgreSQL deployments)
+    Generate,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("psa: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), String>;
+
+fn run(cli: Cli) -> CliResult {
+    if let Some(Command::Keys(KeysCommand::Generate)) = cli.command {
+        print!("{}", Keys::generate_env_lines());
+        return Ok(());
+    }
+    let global = cli.global;
+    let log_json = global.log_json;
+    let options = Options {
+        database_url: global.database_url,
+        bind: global.bind,
+        public_url: global.public_url,
+        log: global.log,
+        trusted_proxies: global.trusted_proxies,
+        data_dir: global.data_dir,
+        workers: global.workers,
+    };
+    let settings =
+        Settings::resolve(options, |var| std::env::var(var).ok()).map_err(|e| e.to_string())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings, log_json),
+        Command::Migrate => {
+            let db = connect(&settings)?;
+            let applied = migrations::run_pending(&mut *conn(&db)?).map_err(|e| e.to_string())?;
+            println!("applied {} migration(s)", applied.len());
+            Ok(())
+        }
+        Command::Setup {
+            email,
+            org,
+            password_stdin,
+        } => {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let name = OrganisationName::parse(&org).map_err(|e| format!("--org: {e}"))?;
+            let password = read_password(password_stdin)?;
+            let db = connect(&settings)?;
+            migrate(&db)?;
+            let (user, organisation) = accounts::setup_instance(
+                &mut *conn(&db)?,
+                &email,
+                &password,
+                &OrganisationSettings::new(name),
+            )
+            .map_err(|e| e.to_string())?;
+            println!(
+                "created owner {} and organisation {} ({}); log in at {}",
+                user.email,
+                organisation.settings.name,
+                organisation.id,
+                settings.public_link("/login")
+            );
+            Ok(())
+        }
+        Command::User(command) => user_command(&settings, command),
+        Command::Org(command) => org_command(&settings, command),
+        Command::Token(command) => token_command(&settings, command),
+        Command::Keys(KeysCommand::Generate) => Ok(()),
+    }
+}
+
+fn serve(settings: Settings, log_json: bool) -> CliResult {
+    crate::telemetry::init(&settings.log, log_json)?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings).map_err(|e| e.to_string())?;
+        let settings = app.settings();
+        println!(
+            "psa listening on {} (database {})",
+            settings.public_url,
+            settings.database.display()
+        );
+        if let Some(link) = app.setup_link() {
+            println!("First start: open {link} to create the first account (one-time link).");
+        }
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
+
+fn connect(settings: &Settings) -> Result<Db, String> {
+    Db::connect(&settings.database, 2).map_err(|e| e.to_string())
+}
+
+fn conn(
+    db: &Db,
+) -> Result<impl std::ops::DerefMut<Target = DbConnection>, String> {
+    db.conn().map_err(|e| e.to_string())
+}
+
+/// The administration commands work on a current schema.
+fn migrate(db: &Db) -> CliResult {
+    migrations::run_pending(&mut *conn(db)?).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn open(settings: &Settings) -> Result<Db, String> {
+    let db = connect(settings)?;
+    migrate(&db)?;
+    Ok(db)
+}
+
+/// The organisation named by `--org`, or the only one.
+fn organisation(conn: &mut DbConnection, key: Option<&str>) -> Result<Organisation, String> {
+    match key {
+        Some(key) => organisations::find(conn, key)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("--org: no organisation {key:?}")),
+        None => {
+            let mut all = organisations::list(conn).map_err(|e| e.to_string())?;
+            match all.len() {
+                1 => Ok(all.remove(0)),
+                0 => Err("there is no organisation yet: run `psa setup` or `psa org add`".into()),
+                _ => Err("there are several organisations: choose one with --org".into()),
+            }
+        }
+    }
+}
+
+fn read_password(from_stdin: bool) -> Result<Password, String> {
+    let raw = if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("reading the password: {e}"))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        rpassword::prompt_password("Password: ").map_err(|e| format!("reading the password: {e}"))?
+    };
+    Password::parse(&raw).map_err(|e| format!("password: {e}"))
+}
+
+fn user_command(settings: &Settings, command: UserCommand) -> CliResult {
+    let db = open(settings)?;
+    let mut conn = conn(&db)?;
+    match command {
+        UserCommand::Add {
+            email,
+            role,
+            org,
+            password_stdin,
+        } => {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let organisation = organisation(&mut conn, org.as_deref())?;
+            let exists = crate::db::accounts::find_user(&mut conn, &email)
+                .map_err(|e| e.to_string())?
+                .is_some();
+            let password = if exists {
+                None
+            } else {
+                Some(read_password(password_stdin)?)
+            };
+            accounts::add_member(&mut conn, &organisation.id, &email, password.as_ref(), role)
+                .map_err(|e| e.to_string())?;
+            println!("{email} is {role} in {}", organisation.settings.name);
+            Ok(())
+        }
+        UserCommand::List { org } => {
+            let filter = org
+                .as_deref()
+                .map(|key| organisation(&mut conn, Some(key)))
+                .transpose()?;
+            let users = crate::db::accounts::list_users(&mut conn).map_err(|e| e.to_string())?;
+            for user in users {
+                let memberships = crate::db::accounts::memberships_of(&mut conn, &user.id)
+                    .map_err(|e| e.to_string())?;
+                let shown: Vec<String> = memberships
+                    .iter()
+                    .filter(|m| filter.as_ref().is_none_or(|o| o.id == m.organisation_id))
+                    .map(|m| {
+                        let roles: Vec<&str> = m.roles.iter().map(Role::as_str).collect();
+                        format!("{}: {}", m.organisation_name, roles.join(","))
+                    })
+                    .collect();
+                if filter.is_some() && shown.is_empty() {
+                    continue;
+                }
+                let owner = if user.is_owner { " (owner)" } else { "" };
+                println!("{}{owner}\t{}", user.email, shown.join("; "));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn org_command(settings: &Settings, command: OrgCommand) -> CliResult {
+    let db = open(settings)?;
+    let mut conn = conn(&db)?;
+    match command {
+        OrgCommand::Add {
+            name,
+            headcount,
+            language,
+        } => {
+            let mut org = OrganisationSettings::new(
+                OrganisationName::parse(&name).map_err(|e| format!("--name: {e}"))?,
+            );
+            org.headcount = headcount
+                .map(crate::domain::Headcount::new)
+                .transpose()
+                .map_err(|e| format!("--headcount: {e}"))?;
+            org.default_language = language;
+            let created =
+                accounts::create_organisation(&mut conn, &org).map_err(|e| e.to_string())?;
+            println!("{}\t{}\tpublic id {}", created.id, created.settings.name, created.public_id);
+            Ok(())
+        }
+        OrgCommand::List => {
+            for org in organisations::list(&mut conn).map_err(|e| e.to_string())? {
+                let headcount = org.settings.headcount.map_or("-".to_owned(), |h| h.get().to_string());
+                println!(
+                    "{}\t{}\tpublic id {}\theadcount {headcount}",
+                    org.id, org.settings.name, org.public_id
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
+    let db = open(settings)?;
+    let mut conn = conn(&db)?;
+    match command {
+        TokenCommand::Create { email, org, label } => {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let organisation = organisation(&mut conn, org.as_deref())?;
+            let user = crate::db::accounts::find_user(&mut conn, &email)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("--email: there is no account for {email}"))?;
+            let roles = crate::db::accounts::roles_in(&mut conn, &organisation.id, &user.id)
+                .map_err(|e| e.to_string())?;
+            if roles.is_empty() {
+                return Err(format!(
+                    "{email} has no role in {}: add one with `psa user add`",
+                    organisation.settings.name
+                ));
+            }
+            let (token, secret) = tokens::create(&mut conn, &organisation.id, &user.id, label.trim())
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "token {} for {email} in {}; it is shown once:",
+                token.id, organisation.settings.name
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::List { org } => {
+            let organisation = organisation(&mut conn, org.as_deref())?;
+            for token in tokens::list(&mut conn, &organisation.id, None).map_err(|e| e.to_string())? {
+                let state = if token.revoked_at.is_some() { "revoked" } else { "live" };
+                println!("{}\t{}\t{state}\t{}", token.id, token.label, token.created_at);
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id, org } => {
+            let organisation = organisation(&mut conn, org.as_deref())?;
+            let id = crate::domain::TokenId::new(id);
+            if tokens::revoke(&mut conn, &organisation.id, &id, None).map_err(|e| e.to_string())? {
+                println!("revoked {id}");
+                Ok(())
+            } else {
+                Err(format!("no live token {id} in {}", organisation.settings.name))
+            }
+        }
+    }
+}

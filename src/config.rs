@@ -1,0 +1,273 @@
+//! `Settings`: everything psa is configured with, read once at start and passed down.
+//!
+//! Sources are command-line flags and `PSA_*` environment variables (see `cli`); the defaults run
+//! psa on a clean clone: SQLite under `./data/`, served on http://127.0.0.1:8080.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use url::Url;
+
+use crate::keys::{KeyError, KeyStore, Keys};
+
+/// Which database psa uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite file (created on first start).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://relative/path`, `sqlite:///absolute/path` or `postgres://…`.
+    pub fn parse(raw: &str) -> Result<DatabaseUrl, ConfigError> {
+        let raw = raw.trim();
+        let malformed = |why: &str| ConfigError::DatabaseUrl(format!("{why} (got {:?})", redact(raw)));
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(malformed("sqlite:// needs a file path, as in sqlite://data/psa.db"));
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            let url = Url::parse(raw).map_err(|e| malformed(&format!("not a valid URL: {e}")))?;
+            if url.host_str().is_none_or(str::is_empty) && !raw.contains("host=") {
+                return Err(malformed("a PostgreSQL URL needs a host"));
+            }
+            return Ok(DatabaseUrl::Postgres(raw.to_owned()));
+        }
+        Err(malformed("use sqlite://PATH or postgres://USER@HOST/DATABASE"))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DatabaseUrl::Sqlite(_))
+    }
+
+    /// The URL without its password, for messages.
+    pub fn display(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => redact(url),
+        }
+    }
+}
+
+fn redact(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("PSA_DATABASE_URL: {0}")]
+    DatabaseUrl(String),
+    #[error("PSA_PUBLIC_URL: {0}")]
+    PublicUrl(String),
+    #[error("PSA_TRUSTED_PROXIES: {0:?} is not an IP address or network (use e.g. 10.0.0.0/8,::1)")]
+    TrustedProxy(String),
+    #[error("data directory {path} is not writable: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+/// Everything a running psa is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseUrl,
+    pub bind: SocketAddr,
+    /// The address people use; links in CSV, mail and shares are built from it.
+    pub public_url: Url,
+    /// Log filter, as `RUST_LOG` (e.g. `info`, `psa=debug`).
+    pub log: String,
+    /// Addresses whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    pub data_dir: PathBuf,
+    /// HTTP worker threads (0: one per core).
+    pub workers: usize,
+    pub keys: Keys,
+}
+
+/// The raw options, as given on the command line or in the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub database_url: Option<String>,
+    pub bind: Option<SocketAddr>,
+    pub public_url: Option<String>,
+    pub log: Option<String>,
+    pub trusted_proxies: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub workers: Option<usize>,
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Settings {
+    /// Resolves options into settings; `env` looks up the key variables.
+    pub fn resolve(
+        options: Options,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let data_dir = options.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let database = match options.database_url.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(raw) => DatabaseUrl::parse(raw)?,
+            None => DatabaseUrl::Sqlite(data_dir.join("psa.db")),
+        };
+        let bind = options
+            .bind
+            .unwrap_or_else(|| DEFAULT_BIND.parse().expect("valid default address"));
+        let public_url = match options.public_url.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(raw) => parse_public_url(raw)?,
+            None => default_public_url(bind),
+        };
+        let trusted_proxies = parse_proxies(options.trusted_proxies.as_deref().unwrap_or(""))?;
+        let keys = match &database {
+            DatabaseUrl::Sqlite(path) => {
+                ensure_writable_dir(&data_dir)?;
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    ensure_writable_dir(parent)?;
+                }
+                Keys::load(env, KeyStore::Directory(&data_dir.join("keys")))?
+            }
+            DatabaseUrl::Postgres(_) => Keys::load(env, KeyStore::Required)?,
+        };
+        Ok(Settings {
+            database,
+            bind,
+            public_url,
+            log: options.log.unwrap_or_else(|| "info".to_owned()),
+            trusted_proxies,
+            data_dir,
+            workers: options.workers.unwrap_or(0),
+            keys,
+        })
+    }
+
+    /// Whether cookies must be marked `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// An absolute link to `path` (which starts with `/`) under the public URL.
+    pub fn public_link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+
+    /// Whether `peer` is a proxy whose forwarded headers are believed.
+    pub fn trusts_proxy(&self, peer: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(&peer))
+    }
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw.trim()).map_err(|e| ConfigError::PublicUrl(format!("{raw:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ConfigError::PublicUrl(format!(
+            "{raw:?} must be an http:// or https:// address"
+        )));
+    }
+    Ok(url)
+}
+
+fn default_public_url(bind: SocketAddr) -> Url {
+    let host = match bind.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    Url::parse(&format!("http://{host}:{}", bind.port())).expect("valid URL from an address")
+}
+
+fn parse_proxies(raw: &str) -> Result<Vec<IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError::TrustedProxy(s.to_owned()))
+        })
+        .collect()
+}
+
+fn ensure_writable_dir(dir: &Path) -> Result<(), ConfigError> {
+    let fail = |source| ConfigError::DataDir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_recognised() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/psa.db").unwrap(),
+            DatabaseUrl::Sqlite("data/psa.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/psa.db").unwrap(),
+            DatabaseUrl::Sqlite("/var/lib/psa.db".into())
+        );
+        assert!(DatabaseUrl::parse("postgres://psa@localhost/psa").is_ok());
+        for bad in ["mysql://x", "sqlite://", "postgres://", "psa.db", "postgres://[::1"] {
+            assert!(DatabaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        let url = DatabaseUrl::parse("postgres://psa:geheim@db/psa").unwrap();
+        assert!(!url.display().contains("geheim"));
+        let err = DatabaseUrl::parse("postgresx://psa:geheim@db/psa").unwrap_err();
+        assert!(!err.to_string().contains("geheim"), "{err}");
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_under_the_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            data_dir: Some(dir.path().join("data")),
+            ..Options::default()
+        };
+        let settings = Settings::resolve(options, |_| None).unwrap();
+        assert_eq!(settings.database, DatabaseUrl::Sqlite(dir.path().join("data/psa.db")));
+        assert_eq!(settings.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(settings.public_link("/setup"), "http://127.0.0.1:8080/setup");
+        assert!(!settings.is_https());
+    }
+
+    #[test]
+    fn postgres_without_keys_is_refused() {
+        let options = Options {
+            database_url: Some("postgres://localhost/psa".into()),
+            ..Options::default()
+        };
+        let err = Settings::resolve(options, |_| None).unwrap_err();
+        assert!(err.to_string().contains("PSA_SESSION_KEY is not set"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_accept_addresses_and_networks() {
+        let nets = parse_proxies("10.0.0.0/8, ::1").unwrap();
+        assert!(nets[0].contains(&"10.1.2.3".parse::<IpAddr>().unwrap()));
+        assert!(nets[1].contains(&"::1".parse::<IpAddr>().unwrap()));
+        assert!(parse_proxies("nonsense").is_err());
+    }
+}

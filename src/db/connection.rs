@@ -1,0 +1,178 @@
+//! Connections and the pool, for either backend.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use crate::config::DatabaseUrl;
+
+/// A connection to either backend. SQLite comes last, as diesel's `MultiConnection` requires.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl DbError {
+    /// Whether the database itself (not the request) is at fault: connection lost or pool empty.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            DbError::Connect { .. } | DbError::Unavailable(_) => true,
+            DbError::Query(Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)) => true,
+            DbError::Query(Error::DatabaseError(_, info)) => {
+                // libpq reports a dropped server as an unknown error with these words.
+                let message = info.message();
+                message.contains("server closed the connection")
+                    || message.contains("terminating connection")
+                    || message.contains("no connection to the server")
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a unique constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+impl From<r2d2::PoolError> for DbError {
+    fn from(err: r2d2::PoolError) -> Self {
+        DbError::Unavailable(err.to_string())
+    }
+}
+
+/// Opens connections for the pool, setting SQLite up on each: WAL, durable commits, a busy
+/// timeout instead of immediate lock errors, and enforced foreign keys.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+    PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+
+impl Manager {
+    fn establish(&self) -> Result<DbConnection, DbError> {
+        let fail = |reason: String| DbError::Connect {
+            url: self.url.display(),
+            reason,
+        };
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| fail("the path is not UTF-8".into()))?;
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(|e| fail(e.to_string()))?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(|e| fail(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Postgresql)
+                .map_err(|e| fail(e.to_string().trim().to_owned())),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        conn.batch_execute("SELECT 1").map_err(DbError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// The connection pool, shared by all handlers.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.backend).finish()
+    }
+}
+
+impl Db {
+    /// Connects once (so a bad URL or an unreachable server is reported plainly), then builds
+    /// the pool.
+    pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Db, DbError> {
+        let manager = Manager { url: url.clone() };
+        manager.establish()?;
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            .test_on_check_out(true)
+            .build(manager)
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
+        let backend = match url {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        };
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for synchronous work (the command line, start-up).
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `work` on a pooled connection on the blocking thread pool, never on an async worker.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Unavailable("the blocking pool is gone".into())))?
+    }
+}

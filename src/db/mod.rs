@@ -1,0 +1,20 @@
+//! Storage: diesel only. One code path for SQLite and PostgreSQL through `DbConnection`.
+//!
+//! Each submodule owns one aggregate and takes the organisation where rows belong to one, so that
+//! scoping is never written by hand in a handler. Nothing here knows HTTP.
+
+pub mod accounts;
+pub mod connection;
+pub mod migrations;
+pub mod organisations;
+pub mod schema;
+pub mod sessions;
+pub mod tokens;
+
+pub use connection::{Backend, Db, DbConnection, DbError};
+
+/// The current time as stored: naive UTC, truncated to microseconds so both backends agree.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

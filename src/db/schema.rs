@@ -1,0 +1,75 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        organisation_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instance_setup (id) {
+        id -> Integer,
+        completed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (organisation_id, user_id, role) {
+        organisation_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        public_id -> Text,
+        name -> Text,
+        headcount -> Nullable<Integer>,
+        default_language -> Text,
+        vpo_threshold -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        is_owner -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(api_tokens -> organisations (organisation_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(memberships -> organisations (organisation_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    instance_setup,
+    memberships,
+    organisations,
+    user_sessions,
+    users,
+);

@@ -1,0 +1,16 @@
+//! The pure core: the language of the field as types and rules.
+//!
+//! Nothing here may import actix, diesel, the clock or a random generator: every function is a
+//! deterministic function of its arguments, so it can be unit- and property-tested on its own.
+
+pub mod account;
+pub mod ids;
+pub mod organisation;
+pub mod role;
+
+pub use account::{Email, Password};
+pub use ids::{OrganisationId, TokenId, UserId};
+pub use organisation::{
+    Headcount, Organisation, OrganisationName, OrganisationSettings, VpoThreshold,
+};
+pub use role::{Role, RoleSet};

@@ -1,0 +1,98 @@
+//! The JSON API under `/api/v1`, described by `http::openapi`.
+
+pub mod me;
+pub mod members;
+pub mod organisation;
+pub mod organisations;
+pub mod tokens;
+
+use actix_web::dev::Payload;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
+use actix_web::{FromRequest, HttpRequest, web};
+use chrono::NaiveDateTime;
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+use crate::error::AppError;
+
+type LocalBoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
+
+/// Largest JSON body the API accepts.
+pub const JSON_LIMIT: usize = 64 * 1024;
+/// Largest form body a page accepts.
+pub const FORM_LIMIT: usize = 64 * 1024;
+
+/// Extractor settings that turn every malformed request into a problem, never a panic or a 500.
+pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(JSON_LIMIT)
+            .error_handler(|err, _| json_error(err).into()),
+    )
+    .app_data(
+        web::FormConfig::default()
+            .limit(FORM_LIMIT)
+            .error_handler(|err, _| form_error(err).into()),
+    )
+    .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err).into()))
+    .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
+    .app_data(web::PayloadConfig::default().limit(FORM_LIMIT.max(JSON_LIMIT)));
+}
+
+fn json_error(err: JsonPayloadError) -> AppError {
+    match err {
+        JsonPayloadError::ContentType => {
+            AppError::UnsupportedMediaType("send JSON with Content-Type: application/json".into())
+        }
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::PayloadTooLarge
+        }
+        JsonPayloadError::Deserialize(err) if err.is_data() => {
+            AppError::Validation(vec![crate::error::FieldError::new("body", err)])
+        }
+        JsonPayloadError::Deserialize(err) => {
+            AppError::BadRequest(format!("the body is not valid JSON: {err}"))
+        }
+        other => AppError::BadRequest(other.to_string()),
+    }
+}
+
+fn form_error(err: UrlencodedError) -> AppError {
+    match err {
+        UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
+        UrlencodedError::ContentType => {
+            AppError::UnsupportedMediaType("send a form (application/x-www-form-urlencoded)".into())
+        }
+        other => AppError::BadRequest(format!("the form is incomplete or malformed: {other}")),
+    }
+}
+
+fn path_error(_: PathError) -> AppError {
+    AppError::NotFound("there is nothing at this address".into())
+}
+
+fn query_error(err: QueryPayloadError) -> AppError {
+    AppError::BadRequest(format!("the query string is malformed: {err}"))
+}
+
+/// A JSON body that has been deserialised and validated.
+pub struct Valid<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = web::Json::<T>::from_request(req, payload);
+        Box::pin(async move {
+            let body = json.await?.into_inner();
+            body.validate().map_err(AppError::from)?;
+            Ok(Valid(body))
+        })
+    }
+}
+
+/// A stored time as RFC 3339 in UTC.
+pub fn utc(time: NaiveDateTime) -> String {
+    time.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

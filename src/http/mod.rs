@@ -1,0 +1,28 @@
+//! The actix adapter: routes, authentication, pages and the JSON API. Handlers are thin: they
+//! parse, call `domain`, `accounts` or `db`, and render.
+
+pub mod api;
+pub mod auth;
+pub mod client;
+pub mod errors;
+pub mod headers;
+pub mod logging;
+pub mod openapi;
+pub mod ops;
+pub mod routes;
+pub mod staff;
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::Db;
+
+/// What every handler may reach: storage, settings and in-memory limits. No globals.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub login_limits: Arc<staff::login::LoginLimits>,
+    /// The secret of the one-time setup link, while the instance has no owner.
+    pub setup_token: Option<Arc<str>>,
+}

@@ -1,0 +1,82 @@
+//! The OpenAPI document of the JSON API, served at `/api/v1/openapi.json`. Every API route in
+//! the route table is described here; a test keeps the two in step.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{api, ops};
+
+/// Chooses among the caller's organisations (session callers); a bearer token is bound to one.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct OrganisationHeader {
+    /// Id of the organisation to act in; default: the session's current one.
+    #[param(rename = "X-PSA-Organisation")]
+    #[allow(dead_code)]
+    x_psa_organisation: Option<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "psa API",
+        description = "Psychosocial-risk (PSA) module of the Dutch RI&E. Errors are \
+            application/problem+json (RFC 9457). Authenticate with a bearer token (`psa token \
+            create`, or POST /api/v1/tokens) or a session cookie; session callers send \
+            X-CSRF-Token (from GET /api/v1/me) on changes."
+    ),
+    paths(
+        ops::healthz,
+        ops::readyz,
+        api::me::get_me,
+        api::organisations::list_organisations,
+        api::organisations::create_organisation,
+        api::organisations::add_organisation_admin,
+        api::organisation::get_organisation,
+        api::organisation::update_organisation,
+        api::members::list_members,
+        api::members::add_member,
+        api::members::remove_role,
+        api::tokens::list_tokens,
+        api::tokens::create_token,
+        api::tokens::revoke_token,
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "operations", description = "Health and readiness"),
+        (name = "accounts", description = "The caller"),
+        (name = "organisations", description = "Organisations and their settings"),
+        (name = "members", description = "Accounts and roles in the current organisation"),
+        (name = "tokens", description = "API bearer tokens"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("psa_session"))),
+        );
+    }
+}
+
+/// The document as JSON.
+pub fn document() -> String {
+    ApiDoc::openapi().to_json().unwrap_or_default()
+}
+
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document())
+}

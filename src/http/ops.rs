@@ -1,0 +1,53 @@
+//! Operations endpoints and static assets.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use super::AppState;
+use crate::db::migrations;
+use crate::error::AppError;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` when the check passed.
+    pub status: &'static str,
+}
+
+/// Liveness: the process is up and answering.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process is up", body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// Readiness: the database answers and its schema is current.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "Database unreachable or migrations pending", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    ))]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let pending = state
+        .db
+        .run(|conn| migrations::has_pending(conn).map_err(AppError::from))
+        .await
+        .map_err(|err| match err {
+            AppError::Internal(cause) => AppError::Unavailable(cause),
+            other => other,
+        })?;
+    if pending {
+        return Err(AppError::Unavailable("database migrations are pending: run `psa migrate`".into()));
+    }
+    Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+}
+
+const STYLESHEET: &str = include_str!("../../static/psa.css");
+
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}

@@ -1,0 +1,20 @@
+//! psa: the psychosocial-risk (PSA) module of the Dutch RI&E.
+//!
+//! `domain` is the pure core; `db` is storage; `http` is the actix adapter; `render` turns domain
+//! values into bytes. Dependencies point towards `domain` only.
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+pub mod accounts;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod keys;
+pub mod render;
+pub mod secret;
+pub mod startup;
+pub mod telemetry;

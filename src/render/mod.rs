@@ -1,0 +1,4 @@
+//! Rendering: bytes from domain values. HTML pages now; charts, CSV, XLSX and PDF come with the
+//! results and export features.
+
+pub mod pages;

@@ -1,0 +1,105 @@
+//! Server-rendered HTML pages (askama templates under `templates/`). Pages carry no script and no
+//! inline style, so the Content-Security-Policy can forbid both.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use askama::Template;
+
+use crate::i18n::Lang;
+
+/// What every page's frame needs: language, CSRF token for its forms, who is logged in.
+pub struct Chrome {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<String>,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
+        self.lang.t(key)
+    }
+}
+
+/// Renders a page with a status; a template error becomes a plain 500.
+pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(err) => {
+            tracing::error!(cause = %err, "template failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub email: String,
+    pub next: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+pub struct SetupPage {
+    pub chrome: Chrome,
+    pub token: String,
+    pub email: String,
+    pub organisation: String,
+    pub errors: Vec<String>,
+}
+
+/// One organisation in the switcher.
+pub struct OrganisationChoice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub email: String,
+    pub is_owner: bool,
+    pub organisation: Option<String>,
+    pub roles: Vec<String>,
+    pub choices: Vec<OrganisationChoice>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn for_status(lang: Lang, status: StatusCode) -> ErrorPage {
+        let key = match status.as_u16() {
+            401 => "unauthenticated",
+            403 => "forbidden",
+            404 => "not_found",
+            413 => "too_large",
+            429 => "too_many",
+            503 => "unavailable",
+            500..=599 => "internal",
+            _ => "bad_request",
+        };
+        ErrorPage {
+            chrome: Chrome {
+                lang,
+                csrf: String::new(),
+                user: None,
+            },
+            status: status.as_u16(),
+            title: lang.t(&format!("errors.{key}.title")).into_owned(),
+            message: lang.t(&format!("errors.{key}.message")).into_owned(),
+        }
+    }
+}

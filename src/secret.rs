@@ -1,0 +1,83 @@
+//! Random identifiers and tokens, and the one-way hashes under which tokens are stored.
+//!
+//! Everything random in psa comes from here (the operating system's generator), so that the
+//! domain core stays deterministic.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// `N` cryptographically secure random bytes.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // ThreadRng is a CSPRNG (ChaCha12) seeded and reseeded from the operating system.
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+/// A random identifier for a row (128 bits, URL-safe, 22 characters).
+pub fn new_id() -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes::<16>())
+}
+
+/// A random secret meant to be handed out once (256 bits, URL-safe), with a prefix that tells
+/// what it is when it turns up somewhere it should not (`psa_` for API tokens).
+pub fn new_token(prefix: &str) -> String {
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
+}
+
+/// SHA-256 of a high-entropy secret, hex encoded: how sessions and API tokens are stored.
+pub fn sha256_hex(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// HMAC-SHA-256 under a server key, hex encoded: for low-entropy codes that must not be
+/// guessable from the database alone.
+pub fn hmac_hex(key: &[u8], message: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(message.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn secrets_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_tokens_are_distinct_and_url_safe() {
+        let (a, b) = (new_id(), new_id());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 22);
+        let token = new_token("psa_");
+        assert!(token.starts_with("psa_") && token.len() == 47);
+        assert!(token[4..].chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    #[test]
+    fn hashes_are_stable_and_keyed() {
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(hmac_hex(b"k1", "code"), hmac_hex(b"k2", "code"));
+        assert!(secrets_equal("same", "same"));
+        assert!(!secrets_equal("same", "sane"));
+        assert!(!secrets_equal("same", "same!"));
+    }
+}
