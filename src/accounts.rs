@@ -3,8 +3,8 @@
 
 use std::sync::LazyLock;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use diesel::Connection;
 
 use crate::db::accounts::{self as store, User};
@@ -129,9 +129,9 @@ pub fn add_member(
         let user = match store::find_user(conn, email)? {
             Some(user) => user,
             None => {
-                let hash = hash.as_deref().ok_or_else(|| {
-                    AccountsError::PasswordRequired(email.to_string())
-                })?;
+                let hash = hash
+                    .as_deref()
+                    .ok_or_else(|| AccountsError::PasswordRequired(email.to_string()))?;
                 store::create_user(conn, email, hash, false)?
             }
         };

@@ -18,7 +18,11 @@ use crate::keys::Keys;
 use crate::startup::Application;
 
 #[derive(Parser, Debug)]
-#[command(name = "psa", version, about = "Psychosocial-risk (PSA) module for the Dutch RI&E")]
+#[command(
+    name = "psa",
+    version,
+    about = "Psychosocial-risk (PSA) module for the Dutch RI&E"
+)]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -164,7 +168,13 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("psa: error: {message}");
+            // One line, whatever the cause printed (libpq's messages span several).
+            let message: Vec<&str> = message
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            eprintln!("psa: error: {}", message.join(" "));
             ExitCode::FAILURE
         }
     }
@@ -252,9 +262,7 @@ fn connect(settings: &Settings) -> Result<Db, String> {
     Db::connect(&settings.database, 2).map_err(|e| e.to_string())
 }
 
-fn conn(
-    db: &Db,
-) -> Result<impl std::ops::DerefMut<Target = DbConnection>, String> {
+fn conn(db: &Db) -> Result<impl std::ops::DerefMut<Target = DbConnection>, String> {
     db.conn().map_err(|e| e.to_string())
 }
 
@@ -296,7 +304,8 @@ fn read_password(from_stdin: bool) -> Result<Password, String> {
             .map_err(|e| format!("reading the password: {e}"))?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else {
-        rpassword::prompt_password("Password: ").map_err(|e| format!("reading the password: {e}"))?
+        rpassword::prompt_password("Password: ")
+            .map_err(|e| format!("reading the password: {e}"))?
     };
     Password::parse(&raw).map_err(|e| format!("password: {e}"))
 }
@@ -373,12 +382,18 @@ fn org_command(settings: &Settings, command: OrgCommand) -> CliResult {
             org.default_language = language;
             let created =
                 accounts::create_organisation(&mut conn, &org).map_err(|e| e.to_string())?;
-            println!("{}\t{}\tpublic id {}", created.id, created.settings.name, created.public_id);
+            println!(
+                "{}\t{}\tpublic id {}",
+                created.id, created.settings.name, created.public_id
+            );
             Ok(())
         }
         OrgCommand::List => {
             for org in organisations::list(&mut conn).map_err(|e| e.to_string())? {
-                let headcount = org.settings.headcount.map_or("-".to_owned(), |h| h.get().to_string());
+                let headcount = org
+                    .settings
+                    .headcount
+                    .map_or("-".to_owned(), |h| h.get().to_string());
                 println!(
                     "{}\t{}\tpublic id {}\theadcount {headcount}",
                     org.id, org.settings.name, org.public_id
@@ -407,8 +422,9 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
                     organisation.settings.name
                 ));
             }
-            let (token, secret) = tokens::create(&mut conn, &organisation.id, &user.id, label.trim())
-                .map_err(|e| e.to_string())?;
+            let (token, secret) =
+                tokens::create(&mut conn, &organisation.id, &user.id, label.trim())
+                    .map_err(|e| e.to_string())?;
             eprintln!(
                 "token {} for {email} in {}; it is shown once:",
                 token.id, organisation.settings.name
@@ -418,9 +434,18 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
         }
         TokenCommand::List { org } => {
             let organisation = organisation(&mut conn, org.as_deref())?;
-            for token in tokens::list(&mut conn, &organisation.id, None).map_err(|e| e.to_string())? {
-                let state = if token.revoked_at.is_some() { "revoked" } else { "live" };
-                println!("{}\t{}\t{state}\t{}", token.id, token.label, token.created_at);
+            for token in
+                tokens::list(&mut conn, &organisation.id, None).map_err(|e| e.to_string())?
+            {
+                let state = if token.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "live"
+                };
+                println!(
+                    "{}\t{}\t{state}\t{}",
+                    token.id, token.label, token.created_at
+                );
             }
             Ok(())
         }
@@ -431,7 +456,10 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
                 println!("revoked {id}");
                 Ok(())
             } else {
-                Err(format!("no live token {id} in {}", organisation.settings.name))
+                Err(format!(
+                    "no live token {id} in {}",
+                    organisation.settings.name
+                ))
             }
         }
     }

@@ -24,10 +24,13 @@ impl DatabaseUrl {
     /// Parses `sqlite://relative/path`, `sqlite:///absolute/path` or `postgres://…`.
     pub fn parse(raw: &str) -> Result<DatabaseUrl, ConfigError> {
         let raw = raw.trim();
-        let malformed = |why: &str| ConfigError::DatabaseUrl(format!("{why} (got {:?})", redact(raw)));
+        let malformed =
+            |why: &str| ConfigError::DatabaseUrl(format!("{why} (got {:?})", redact(raw)));
         if let Some(path) = raw.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(malformed("sqlite:// needs a file path, as in sqlite://data/psa.db"));
+                return Err(malformed(
+                    "sqlite:// needs a file path, as in sqlite://data/psa.db",
+                ));
             }
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
@@ -38,7 +41,9 @@ impl DatabaseUrl {
             }
             return Ok(DatabaseUrl::Postgres(raw.to_owned()));
         }
-        Err(malformed("use sqlite://PATH or postgres://USER@HOST/DATABASE"))
+        Err(malformed(
+            "use sqlite://PATH or postgres://USER@HOST/DATABASE",
+        ))
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -119,14 +124,22 @@ impl Settings {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
         let data_dir = options.data_dir.unwrap_or_else(|| PathBuf::from("data"));
-        let database = match options.database_url.as_deref().filter(|s| !s.trim().is_empty()) {
+        let database = match options
+            .database_url
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
             Some(raw) => DatabaseUrl::parse(raw)?,
             None => DatabaseUrl::Sqlite(data_dir.join("psa.db")),
         };
         let bind = options
             .bind
             .unwrap_or_else(|| DEFAULT_BIND.parse().expect("valid default address"));
-        let public_url = match options.public_url.as_deref().filter(|s| !s.trim().is_empty()) {
+        let public_url = match options
+            .public_url
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
             Some(raw) => parse_public_url(raw)?,
             None => default_public_url(bind),
         };
@@ -170,7 +183,8 @@ impl Settings {
 }
 
 fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw.trim()).map_err(|e| ConfigError::PublicUrl(format!("{raw:?}: {e}")))?;
+    let url =
+        Url::parse(raw.trim()).map_err(|e| ConfigError::PublicUrl(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(ConfigError::PublicUrl(format!(
             "{raw:?} must be an http:// or https:// address"
@@ -226,7 +240,13 @@ mod tests {
             DatabaseUrl::Sqlite("/var/lib/psa.db".into())
         );
         assert!(DatabaseUrl::parse("postgres://psa@localhost/psa").is_ok());
-        for bad in ["mysql://x", "sqlite://", "postgres://", "psa.db", "postgres://[::1"] {
+        for bad in [
+            "mysql://x",
+            "sqlite://",
+            "postgres://",
+            "psa.db",
+            "postgres://[::1",
+        ] {
             assert!(DatabaseUrl::parse(bad).is_err(), "{bad}");
         }
     }
@@ -247,9 +267,15 @@ mod tests {
             ..Options::default()
         };
         let settings = Settings::resolve(options, |_| None).unwrap();
-        assert_eq!(settings.database, DatabaseUrl::Sqlite(dir.path().join("data/psa.db")));
+        assert_eq!(
+            settings.database,
+            DatabaseUrl::Sqlite(dir.path().join("data/psa.db"))
+        );
         assert_eq!(settings.public_url.as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(settings.public_link("/setup"), "http://127.0.0.1:8080/setup");
+        assert_eq!(
+            settings.public_link("/setup"),
+            "http://127.0.0.1:8080/setup"
+        );
         assert!(!settings.is_https());
     }
 
@@ -260,7 +286,10 @@ mod tests {
             ..Options::default()
         };
         let err = Settings::resolve(options, |_| None).unwrap_err();
-        assert!(err.to_string().contains("PSA_SESSION_KEY is not set"), "{err}");
+        assert!(
+            err.to_string().contains("PSA_SESSION_KEY is not set"),
+            "{err}"
+        );
     }
 
     #[test]

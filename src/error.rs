@@ -62,6 +62,8 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("unsupported content type: {0}")]
@@ -85,6 +87,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::NotFound(_) => "not-found",
             AppError::Conflict(_) => "conflict",
+            AppError::MethodNotAllowed => "method-not-allowed",
             AppError::PayloadTooLarge => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::TooManyRequests { .. } => "too-many-requests",
@@ -117,7 +120,7 @@ impl AppError {
             401 => AppError::Unauthenticated,
             403 => AppError::Forbidden("you may not do this".into()),
             404 => AppError::NotFound("there is nothing at this address".into()),
-            405 => AppError::BadRequest("this method is not allowed here".into()),
+            405 => AppError::MethodNotAllowed,
             413 => AppError::PayloadTooLarge,
             415 => AppError::UnsupportedMediaType("see the API documentation".into()),
             429 => AppError::TooManyRequests {
@@ -138,6 +141,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

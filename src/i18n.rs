@@ -92,10 +92,16 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_highest_supported_quality() {
-        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.8,nl;q=0.9"), Some(Lang::Nl));
+        assert_eq!(
+            Lang::from_accept_language("de-DE,en;q=0.8,nl;q=0.9"),
+            Some(Lang::Nl)
+        );
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language("fr, de;q=0.5"), None);
-        assert_eq!(Lang::from_accept_language("nl;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("nl;q=0, en;q=0.1"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language(""), None);
     }
 
@@ -106,7 +112,11 @@ mod tests {
                 if key.starts_with('_') {
                     continue;
                 }
-                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
                 let Some(inner) = value.as_table() else {
                     missing.push(format!("{path} is not a table of translations"));
                     continue;
@@ -140,7 +150,11 @@ mod tests {
     fn texts_are_translated_and_placeholders_filled() {
         assert_eq!(Lang::Nl.t("login.title"), "Inloggen");
         assert_eq!(Lang::En.t("login.title"), "Log in");
-        assert!(Lang::En.t_with("home.greeting", &[("email", "a@b.nl")]).contains("a@b.nl"));
+        assert!(
+            Lang::En
+                .t_with("home.greeting", &[("email", "a@b.nl")])
+                .contains("a@b.nl")
+        );
     }
 
     fn locale_files() -> Vec<(String, String)> {

@@ -175,7 +175,12 @@ mod tests {
     #[test]
     fn postgres_mode_requires_every_key() {
         let err = Keys::load(|_| None, KeyStore::Required).unwrap_err();
-        assert!(matches!(err, KeyError::Missing { var: "PSA_SESSION_KEY" }));
+        assert!(matches!(
+            err,
+            KeyError::Missing {
+                var: "PSA_SESSION_KEY"
+            }
+        ));
         let lines = Keys::generate_env_lines();
         let env = |var: &str| {
             lines
@@ -190,6 +195,9 @@ mod tests {
         let env = |var: &str| (var == "PSA_TOKEN_KEY").then(|| "c2hvcnQ=".to_owned());
         let dir = tempfile::tempdir().unwrap();
         let err = Keys::load(env, KeyStore::Directory(dir.path())).unwrap_err();
-        assert!(err.to_string().contains("PSA_TOKEN_KEY must be 32 bytes"), "{err}");
+        assert!(
+            err.to_string().contains("PSA_TOKEN_KEY must be 32 bytes"),
+            "{err}"
+        );
     }
 }

@@ -119,14 +119,15 @@ fn server(state: AppState, listener: TcpListener) -> Result<Server, StartupError
     let addr = settings.bind;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let session = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
-            .cookie_name(SESSION_COOKIE.to_owned())
-            .cookie_secure(https)
-            .cookie_http_only(true)
-            .cookie_same_site(SameSite::Lax)
-            .cookie_content_security(CookieContentSecurity::Signed)
-            .session_lifecycle(BrowserSession::default())
-            .build();
+        let session =
+            SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                .cookie_name(SESSION_COOKIE.to_owned())
+                .cookie_secure(https)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_content_security(CookieContentSecurity::Signed)
+                .session_lifecycle(BrowserSession::default())
+                .build();
         App::new()
             .app_data(data.clone())
             .configure(api::extractor_configs)

@@ -177,7 +177,9 @@ pub fn memberships_of(conn: &mut DbConnection, user: &UserId) -> Result<Vec<Memb
         .load(conn)?;
     let mut out: Vec<Membership> = Vec::new();
     for (id, name, role) in rows {
-        let Ok(role) = role.parse::<Role>() else { continue };
+        let Ok(role) = role.parse::<Role>() else {
+            continue;
+        };
         match out.last_mut() {
             Some(last) if last.organisation_id.as_str() == id => last.roles.insert(role),
             _ => out.push(Membership {
@@ -203,7 +205,9 @@ pub fn members(
         .load(conn)?;
     let mut out: Vec<(User, RoleSet)> = Vec::new();
     for (row, role) in rows {
-        let Ok(role) = role.parse::<Role>() else { continue };
+        let Ok(role) = role.parse::<Role>() else {
+            continue;
+        };
         match out.last_mut() {
             Some((user, roles)) if user.id.as_str() == row.id => roles.insert(role),
             _ => out.push((User::from(row), RoleSet::of(&[role]))),
@@ -214,17 +218,17 @@ pub fn members(
 
 /// Whether the first owner has been created.
 pub fn is_set_up(conn: &mut DbConnection) -> Result<bool, DbError> {
-    Ok(instance_setup::table
-        .count()
-        .get_result::<i64>(conn)?
-        > 0)
+    Ok(instance_setup::table.count().get_result::<i64>(conn)? > 0)
 }
 
 /// Records that setup is done; fails with a unique violation when it was done already, so two
 /// concurrent setups cannot both succeed.
 pub fn mark_set_up(conn: &mut DbConnection) -> Result<(), DbError> {
     diesel::insert_into(instance_setup::table)
-        .values((instance_setup::id.eq(1), instance_setup::completed_at.eq(now())))
+        .values((
+            instance_setup::id.eq(1),
+            instance_setup::completed_at.eq(now()),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -87,7 +87,9 @@ impl Manager {
         };
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
-                let path = path.to_str().ok_or_else(|| fail("the path is not UTF-8".into()))?;
+                let path = path
+                    .to_str()
+                    .ok_or_else(|| fail("the path is not UTF-8".into()))?;
                 let mut conn =
                     SqliteConnection::establish(path).map_err(|e| fail(e.to_string()))?;
                 conn.batch_execute(SQLITE_PRAGMAS)
@@ -127,7 +129,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("backend", &self.backend).finish()
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 

@@ -1,8 +1,8 @@
 //! Schema migrations, embedded in the binary: one folder per backend, the same names in both.
 
+use diesel::RunQueryDsl;
 use diesel::migration::{MigrationVersion, Result as MigrationResult};
 use diesel::sql_query;
-use diesel::RunQueryDsl;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::{DbConnection, DbError};
@@ -20,7 +20,11 @@ fn failed(err: impl std::fmt::Display) -> DbError {
 /// Applies every pending migration; returns the names applied.
 pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     fn names(versions: MigrationResult<Vec<MigrationVersion<'_>>>) -> Result<Vec<String>, DbError> {
-        Ok(versions.map_err(failed)?.iter().map(ToString::to_string).collect())
+        Ok(versions
+            .map_err(failed)?
+            .iter()
+            .map(ToString::to_string)
+            .collect())
     }
     match conn {
         DbConnection::Sqlite(c) => names(c.run_pending_migrations(SQLITE)),

@@ -7,8 +7,7 @@ use super::schema::organisations;
 use super::{DbConnection, DbError, now};
 use crate::domain::organisation::OrganisationError;
 use crate::domain::{
-    Headcount, Organisation, OrganisationId, OrganisationName, OrganisationSettings,
-    VpoThreshold,
+    Headcount, Organisation, OrganisationId, OrganisationName, OrganisationSettings, VpoThreshold,
 };
 use crate::secret::new_id;
 
@@ -46,7 +45,11 @@ impl OrganisationRow {
             public_id: self.public_id,
             settings: OrganisationSettings {
                 name: OrganisationName::parse(&self.name).map_err(corrupt)?,
-                headcount: self.headcount.map(|h| Headcount::new(h.into())).transpose().map_err(corrupt)?,
+                headcount: self
+                    .headcount
+                    .map(|h| Headcount::new(h.into()))
+                    .transpose()
+                    .map_err(corrupt)?,
                 default_language: self.default_language.parse().unwrap_or_default(),
                 vpo_threshold: VpoThreshold::new(self.vpo_threshold.into()).map_err(corrupt)?,
             },

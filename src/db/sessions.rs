@@ -47,6 +47,8 @@ pub fn end(conn: &mut DbConnection, sid: &str) -> Result<(), DbError> {
 
 /// Deletes expired sessions; returns how many.
 pub fn purge_expired(conn: &mut DbConnection) -> Result<usize, DbError> {
-    Ok(diesel::delete(user_sessions::table.filter(user_sessions::expires_at.le(now())))
-        .execute(conn)?)
+    Ok(
+        diesel::delete(user_sessions::table.filter(user_sessions::expires_at.le(now())))
+            .execute(conn)?,
+    )
 }

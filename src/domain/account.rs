@@ -79,9 +79,16 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  HR@Example.NL ").unwrap().as_str(), "hr@example.nl");
+        assert_eq!(
+            Email::parse("  HR@Example.NL ").unwrap().as_str(),
+            "hr@example.nl"
+        );
         for bad in ["", "no-at-sign", "a@", "@b.nl", "a b@c.nl"] {
-            assert_eq!(Email::parse(bad), Err(AccountError::InvalidEmail), "{bad:?}");
+            assert_eq!(
+                Email::parse(bad),
+                Err(AccountError::InvalidEmail),
+                "{bad:?}"
+            );
         }
     }
 

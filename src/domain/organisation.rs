@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(OrganisationName::parse("  Zorg BV ").unwrap().as_str(), "Zorg BV");
+        assert_eq!(
+            OrganisationName::parse("  Zorg BV ").unwrap().as_str(),
+            "Zorg BV"
+        );
         assert!(OrganisationName::parse("   ").is_err());
         assert!(OrganisationName::parse("a\u{0}b").is_err());
         assert!(OrganisationName::parse(&"x".repeat(200)).is_ok());

@@ -7,8 +7,19 @@ use serde::{Deserialize, Serialize};
 
 /// What a member may do in an organisation. The instance owner is not a role: it is held by the
 /// account for the whole instance and grants no access to any organisation's data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The organisation's settings and memberships.
@@ -106,7 +117,9 @@ impl RoleSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Role> {
-        Role::ALL.into_iter().filter(move |role| self.contains(*role))
+        Role::ALL
+            .into_iter()
+            .filter(move |role| self.contains(*role))
     }
 }
 
@@ -138,7 +151,10 @@ mod tests {
         let set = RoleSet::of(&[Role::Hr, Role::Council]);
         assert!(set.contains(Role::Hr) && set.contains(Role::Council));
         assert!(!set.contains(Role::Admin));
-        assert_eq!(set.iter().collect::<Vec<_>>(), vec![Role::Hr, Role::Council]);
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            vec![Role::Hr, Role::Council]
+        );
         assert!(set.intersects(RoleSet::of(&[Role::Council])));
         assert!(!set.intersects(RoleSet::of(&[Role::Vpo, Role::Admin])));
         assert!(RoleSet::EMPTY.is_empty());

@@ -58,7 +58,9 @@ impl Principal {
         match access {
             Access::Public | Access::Staff => true,
             Access::Owner => self.user.is_owner,
-            Access::Members(allowed) => self.organisation.is_some() && self.roles.intersects(allowed),
+            Access::Members(allowed) => {
+                self.organisation.is_some() && self.roles.intersects(allowed)
+            }
         }
     }
 }
@@ -114,7 +116,11 @@ fn is_state_changing(method: &Method) -> bool {
 fn refuse(req: ServiceRequest, audience: Audience, err: AppError) -> ServiceResponse<BoxBody> {
     let response = match (audience, &err) {
         (Audience::Page, AppError::Unauthenticated) => {
-            let next = if req.method() == Method::GET { req.path() } else { "/" };
+            let next = if req.method() == Method::GET {
+                req.path()
+            } else {
+                "/"
+            };
             let location = format!("/login?next={}", url_encode(next));
             HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, location))
@@ -157,7 +163,10 @@ async fn resolve(req: &HttpRequest) -> Result<Option<Principal>, AppError> {
                 let Some(token) = tokens::authenticate(conn, &secret)? else {
                     return Err(AppError::Unauthenticated);
                 };
-                if wanted.as_ref().is_some_and(|w| w != token.organisation_id.as_str()) {
+                if wanted
+                    .as_ref()
+                    .is_some_and(|w| w != token.organisation_id.as_str())
+                {
                     return Err(AppError::Forbidden(
                         "this token is bound to another organisation".into(),
                     ));
@@ -176,11 +185,20 @@ async fn resolve(req: &HttpRequest) -> Result<Option<Principal>, AppError> {
             .await;
     }
     let session = req.get_session();
-    let Some(sid) = session.get::<String>(session_keys::SESSION_ID).ok().flatten() else {
+    let Some(sid) = session
+        .get::<String>(session_keys::SESSION_ID)
+        .ok()
+        .flatten()
+    else {
         return Ok(None);
     };
     let from_header = wanted.is_some();
-    let wanted = wanted.or_else(|| session.get::<String>(session_keys::ORGANISATION).ok().flatten());
+    let wanted = wanted.or_else(|| {
+        session
+            .get::<String>(session_keys::ORGANISATION)
+            .ok()
+            .flatten()
+    });
     state
         .db
         .run(move |conn| -> Result<_, AppError> {
@@ -192,7 +210,9 @@ async fn resolve(req: &HttpRequest) -> Result<Option<Principal>, AppError> {
             };
             let memberships = accounts::memberships_of(conn, &user.id)?;
             let chosen = match &wanted {
-                Some(id) => memberships.iter().find(|m| m.organisation_id.as_str() == id),
+                Some(id) => memberships
+                    .iter()
+                    .find(|m| m.organisation_id.as_str() == id),
                 None => None,
             };
             if from_header && chosen.is_none() {
@@ -224,7 +244,10 @@ pub fn csrf_token(session: &Session) -> String {
 }
 
 fn session_csrf(req: &HttpRequest) -> Option<String> {
-    req.get_session().get::<String>(session_keys::CSRF).ok().flatten()
+    req.get_session()
+        .get::<String>(session_keys::CSRF)
+        .ok()
+        .flatten()
 }
 
 fn check_csrf_header(req: &HttpRequest) -> Result<(), AppError> {

@@ -4,7 +4,6 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
@@ -64,9 +63,6 @@ fn replace(res: ServiceResponse<BoxBody>, new: HttpResponse) -> ServiceResponse<
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             new.headers_mut().insert(name.clone(), value.clone());
         }
-    }
-    if old.status() == StatusCode::METHOD_NOT_ALLOWED {
-        *new.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     }
     ServiceResponse::new(req, new)
 }

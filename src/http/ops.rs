@@ -38,7 +38,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
             other => other,
         })?;
     if pending {
-        return Err(AppError::Unavailable("database migrations are pending: run `psa migrate`".into()));
+        return Err(AppError::Unavailable(
+            "database migrations are pending: run `psa migrate`".into(),
+        ));
     }
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }

@@ -69,57 +69,105 @@ pub fn table() -> Vec<RouteSpec> {
     use Access::*;
     use Audience::*;
     vec![
-        route(Method::GET, "/healthz", Api, Public, || web::route().to(ops::healthz)),
-        route(Method::GET, "/readyz", Api, Public, || web::route().to(ops::readyz)),
-        route(Method::GET, "/static/psa.css", Page, Public, || web::route().to(ops::stylesheet)),
+        route(Method::GET, "/healthz", Api, Public, || {
+            web::route().to(ops::healthz)
+        }),
+        route(Method::GET, "/readyz", Api, Public, || {
+            web::route().to(ops::readyz)
+        }),
+        route(Method::GET, "/static/psa.css", Page, Public, || {
+            web::route().to(ops::stylesheet)
+        }),
         route(Method::GET, "/api/v1/openapi.json", Api, Public, || {
             web::route().to(super::openapi::openapi_json)
         }),
         // Pages.
-        route(Method::GET, "/", Page, Staff, || web::route().to(staff::home::show_home)),
-        route(Method::GET, "/login", Page, Public, || web::route().to(staff::login::show_login)),
-        route(Method::POST, "/login", Page, Public, || web::route().to(staff::login::log_in)),
-        route(Method::POST, "/logout", Page, Staff, || web::route().to(staff::login::log_out)),
-        route(Method::GET, "/setup", Page, Public, || web::route().to(staff::setup::show_setup)),
-        route(Method::POST, "/setup", Page, Public, || web::route().to(staff::setup::set_up)),
+        route(Method::GET, "/", Page, Staff, || {
+            web::route().to(staff::home::show_home)
+        }),
+        route(Method::GET, "/login", Page, Public, || {
+            web::route().to(staff::login::show_login)
+        }),
+        route(Method::POST, "/login", Page, Public, || {
+            web::route().to(staff::login::log_in)
+        }),
+        route(Method::POST, "/logout", Page, Staff, || {
+            web::route().to(staff::login::log_out)
+        }),
+        route(Method::GET, "/setup", Page, Public, || {
+            web::route().to(staff::setup::show_setup)
+        }),
+        route(Method::POST, "/setup", Page, Public, || {
+            web::route().to(staff::setup::set_up)
+        }),
         route(Method::POST, "/organisation/switch", Page, Staff, || {
             web::route().to(staff::home::switch_organisation)
         }),
         // The JSON API.
-        route(Method::GET, "/api/v1/me", Api, Staff, || web::route().to(api::me::get_me)),
+        route(Method::GET, "/api/v1/me", Api, Staff, || {
+            web::route().to(api::me::get_me)
+        }),
         route(Method::GET, "/api/v1/organisations", Api, Owner, || {
             web::route().to(api::organisations::list_organisations)
         }),
         route(Method::POST, "/api/v1/organisations", Api, Owner, || {
             web::route().to(api::organisations::create_organisation)
         }),
-        route(Method::POST, "/api/v1/organisations/{id}/admins", Api, Owner, || {
-            web::route().to(api::organisations::add_organisation_admin)
-        }),
-        route(Method::GET, "/api/v1/organisation", Api, Members(ANY_ROLE), || {
-            web::route().to(api::organisation::get_organisation)
-        }),
-        route(Method::PATCH, "/api/v1/organisation", Api, Members(ADMIN), || {
-            web::route().to(api::organisation::update_organisation)
-        }),
+        route(
+            Method::POST,
+            "/api/v1/organisations/{id}/admins",
+            Api,
+            Owner,
+            || web::route().to(api::organisations::add_organisation_admin),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/organisation",
+            Api,
+            Members(ANY_ROLE),
+            || web::route().to(api::organisation::get_organisation),
+        ),
+        route(
+            Method::PATCH,
+            "/api/v1/organisation",
+            Api,
+            Members(ADMIN),
+            || web::route().to(api::organisation::update_organisation),
+        ),
         route(Method::GET, "/api/v1/members", Api, Members(ADMIN), || {
             web::route().to(api::members::list_members)
         }),
         route(Method::POST, "/api/v1/members", Api, Members(ADMIN), || {
             web::route().to(api::members::add_member)
         }),
-        route(Method::DELETE, "/api/v1/members/{user_id}/roles/{role}", Api, Members(ADMIN), || {
-            web::route().to(api::members::remove_role)
-        }),
-        route(Method::GET, "/api/v1/tokens", Api, Members(ANY_ROLE), || {
-            web::route().to(api::tokens::list_tokens)
-        }),
-        route(Method::POST, "/api/v1/tokens", Api, Members(ANY_ROLE), || {
-            web::route().to(api::tokens::create_token)
-        }),
-        route(Method::DELETE, "/api/v1/tokens/{id}", Api, Members(ANY_ROLE), || {
-            web::route().to(api::tokens::revoke_token)
-        }),
+        route(
+            Method::DELETE,
+            "/api/v1/members/{user_id}/roles/{role}",
+            Api,
+            Members(ADMIN),
+            || web::route().to(api::members::remove_role),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/tokens",
+            Api,
+            Members(ANY_ROLE),
+            || web::route().to(api::tokens::list_tokens),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/tokens",
+            Api,
+            Members(ANY_ROLE),
+            || web::route().to(api::tokens::create_token),
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            Api,
+            Members(ANY_ROLE),
+            || web::route().to(api::tokens::revoke_token),
+        ),
     ]
 }
 

@@ -1,1 +1,15 @@
+//! Black-box tests of the real application over HTTP, on SQLite or (with
+//! `PSA_TEST_POSTGRES_URL`) PostgreSQL.
 
+// Test helpers fail the test by panicking; that is their job.
+#![allow(clippy::unwrap_used)]
+
+mod access;
+mod cli;
+mod errors;
+mod helpers;
+mod login;
+mod migrations;
+mod openapi;
+mod organisations;
+mod setup;

@@ -132,7 +132,8 @@ pub async fn remove_role(
                         .iter()
                         .filter(|(_, roles)| roles.contains(Role::Admin))
                         .count();
-                    let is_admin = store::roles_in(conn, &organisation, &user_id)?.contains(Role::Admin);
+                    let is_admin =
+                        store::roles_in(conn, &organisation, &user_id)?.contains(Role::Admin);
                     if is_admin && admins == 1 {
                         return Err(AppError::Conflict(
                             "this is the organisation's last admin; appoint another first".into(),
@@ -140,7 +141,9 @@ pub async fn remove_role(
                     }
                 }
                 if !store::revoke(conn, &organisation, &user_id, role)? {
-                    return Err(AppError::NotFound("this member does not hold this role".into()));
+                    return Err(AppError::NotFound(
+                        "this member does not hold this role".into(),
+                    ));
                 }
                 Ok(())
             })

@@ -94,5 +94,6 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
 
 /// A stored time as RFC 3339 in UTC.
 pub fn utc(time: NaiveDateTime) -> String {
-    time.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    time.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -7,7 +7,9 @@ use validator::Validate;
 
 use super::{Valid, utc};
 use crate::db::organisations;
-use crate::domain::{Headcount, Organisation, OrganisationName, OrganisationSettings, VpoThreshold};
+use crate::domain::{
+    Headcount, Organisation, OrganisationName, OrganisationSettings, VpoThreshold,
+};
 use crate::error::{AppError, FieldError};
 use crate::http::AppState;
 use crate::http::auth::Member;
@@ -58,7 +60,10 @@ pub struct OrganisationFields {
 
 impl OrganisationFields {
     /// Applies the fields to `settings`, checking each with the domain's rules.
-    pub fn apply(self, mut settings: OrganisationSettings) -> Result<OrganisationSettings, AppError> {
+    pub fn apply(
+        self,
+        mut settings: OrganisationSettings,
+    ) -> Result<OrganisationSettings, AppError> {
         let mut errors = Vec::new();
         if let Some(name) = self.name {
             match OrganisationName::parse(&name) {
@@ -81,7 +86,11 @@ impl OrganisationFields {
                 Err(e) => errors.push(FieldError::new("vpo_threshold", e)),
             }
         }
-        if errors.is_empty() { Ok(settings) } else { Err(AppError::Validation(errors)) }
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(AppError::Validation(errors))
+        }
     }
 }
 

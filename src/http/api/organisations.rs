@@ -11,7 +11,9 @@ use super::members::MemberView;
 use super::organisation::{OrganisationFields, OrganisationView};
 use crate::accounts;
 use crate::db::organisations;
-use crate::domain::{Email, OrganisationId, OrganisationName, OrganisationSettings, Password, Role};
+use crate::domain::{
+    Email, OrganisationId, OrganisationName, OrganisationSettings, Password, Role,
+};
 use crate::error::{AppError, FieldError};
 use crate::http::AppState;
 use crate::http::auth::Staff;
@@ -99,7 +101,8 @@ pub async fn add_organisation_admin(
             if organisations::get(conn, &organisation)?.is_none() {
                 return Err(AppError::NotFound("no such organisation".into()));
             }
-            let user = accounts::add_member(conn, &organisation, &email, password.as_ref(), Role::Admin)?;
+            let user =
+                accounts::add_member(conn, &organisation, &email, password.as_ref(), Role::Admin)?;
             let roles = crate::db::accounts::roles_in(conn, &organisation, &user.id)?;
             Ok(MemberView::new(&user, roles))
         })

@@ -121,7 +121,9 @@ pub async fn revoke_token(
     let organisation = member.organisation;
     let revoked = state
         .db
-        .run(move |conn| tokens::revoke(conn, &organisation, &id, user.as_ref()).map_err(AppError::from))
+        .run(move |conn| {
+            tokens::revoke(conn, &organisation, &id, user.as_ref()).map_err(AppError::from)
+        })
         .await?;
     if !revoked {
         return Err(AppError::NotFound("no such live token".into()));

@@ -65,8 +65,13 @@ pub async fn switch_organisation(
         .run(move |conn| accounts::memberships_of(conn, &user_id).map_err(AppError::from))
         .await?;
     let wanted = form.into_inner().organisation;
-    if !memberships.iter().any(|m| m.organisation_id.as_str() == wanted) {
-        return Err(AppError::Forbidden("you are not a member of that organisation".into()));
+    if !memberships
+        .iter()
+        .any(|m| m.organisation_id.as_str() == wanted)
+    {
+        return Err(AppError::Forbidden(
+            "you are not a member of that organisation".into(),
+        ));
     }
     session
         .insert(session_keys::ORGANISATION, wanted)

@@ -126,12 +126,17 @@ pub async fn log_in(
             lang.t_with("login.too_many", &[("seconds", &seconds)]),
         );
         if let Ok(value) = seconds.parse() {
-            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
         }
         return Ok(response);
     }
     let Ok(email) = Email::parse(&form.email) else {
-        return Ok(refuse(StatusCode::UNAUTHORIZED, lang.t("login.failed").into_owned()));
+        return Ok(refuse(
+            StatusCode::UNAUTHORIZED,
+            lang.t("login.failed").into_owned(),
+        ));
     };
     let password = form.password.clone();
     let started = state
@@ -141,14 +146,24 @@ pub async fn log_in(
                 return Ok(None);
             };
             let sid = sessions::start(conn, &user.id)?;
-            let first = account_store::memberships_of(conn, &user.id)?.into_iter().next();
+            let first = account_store::memberships_of(conn, &user.id)?
+                .into_iter()
+                .next();
             Ok(Some((sid, first.map(|m| m.organisation_id))))
         })
         .await?;
     let Some((sid, organisation)) = started else {
-        return Ok(refuse(StatusCode::UNAUTHORIZED, lang.t("login.failed").into_owned()));
+        return Ok(refuse(
+            StatusCode::UNAUTHORIZED,
+            lang.t("login.failed").into_owned(),
+        ));
     };
-    start_session(&session, &sid, organisation.as_ref().map(|o| o.as_str()), lang)?;
+    start_session(
+        &session,
+        &sid,
+        organisation.as_ref().map(|o| o.as_str()),
+        lang,
+    )?;
     Ok(see_other(local_path(&form.next)))
 }
 
@@ -159,7 +174,8 @@ pub(super) fn start_session(
     organisation: Option<&str>,
     lang: crate::i18n::Lang,
 ) -> Result<(), AppError> {
-    session.purge();
+    // Clear, not purge: a purged session drops everything inserted after it.
+    session.clear();
     let store = |key: &str, value: &str| {
         session
             .insert(key, value)
@@ -174,7 +190,10 @@ pub(super) fn start_session(
     Ok(())
 }
 
-pub async fn log_out(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn log_out(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     if let Ok(Some(sid)) = session.get::<String>(session_keys::SESSION_ID) {
         state
             .db

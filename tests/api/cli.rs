@@ -1,0 +1,323 @@
+//! The `psa` binary: administration commands, clear one-line errors for bad configuration,
+//! logs without secrets, graceful shutdown.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use psa::keys::Keys;
+
+use crate::helpers::{PASSWORD, TestDatabase};
+
+fn psa(database: &TestDatabase) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_psa"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PSA_DATABASE_URL", database.env_url())
+        .env("PSA_DATA_DIR", database.data_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if database.is_postgres() {
+        for line in Keys::generate_env_lines().lines() {
+            let (name, value) = line.split_once('=').unwrap();
+            command.env(name, value);
+        }
+    }
+    command
+}
+
+fn run(mut command: Command, stdin: &str) -> Output {
+    let mut child = command.spawn().expect("psa starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A failure is one line, `psa: error: …`, and a non-zero exit; never a panic or backtrace.
+fn assert_one_line_error(output: &Output, expected: &str) {
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success(), "should fail: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("psa: error: "), "{stderr}");
+    assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn administration_commands_set_up_the_instance_without_a_browser() {
+    let database = TestDatabase::new();
+    let mut setup = psa(&database);
+    setup.args([
+        "setup",
+        "--email",
+        "owner@example.nl",
+        "--org",
+        "Zorg BV",
+        "--password-stdin",
+    ]);
+    let output = run(setup, &format!("{PASSWORD}\n"));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("created owner owner@example.nl"));
+
+    let mut again = psa(&database);
+    again.args([
+        "setup",
+        "--email",
+        "other@example.nl",
+        "--org",
+        "Ander BV",
+        "--password-stdin",
+    ]);
+    assert_one_line_error(&run(again, &format!("{PASSWORD}\n")), "set up already");
+
+    let mut add = psa(&database);
+    add.args([
+        "user",
+        "add",
+        "--email",
+        "hr@example.nl",
+        "--role",
+        "hr",
+        "--password-stdin",
+    ]);
+    let output = run(add, &format!("{PASSWORD}\n"));
+    assert!(
+        output.status.success(),
+        "--org may be left out with one organisation: {}",
+        text(&output.stderr)
+    );
+
+    let mut org = psa(&database);
+    org.args(["org", "add", "--name", "Ander BV", "--headcount", "12"]);
+    assert!(run(org, "").status.success());
+
+    let mut ambiguous = psa(&database);
+    ambiguous.args([
+        "user",
+        "add",
+        "--email",
+        "x@example.nl",
+        "--role",
+        "hr",
+        "--password-stdin",
+    ]);
+    assert_one_line_error(
+        &run(ambiguous, &format!("{PASSWORD}\n")),
+        "choose one with --org",
+    );
+
+    let mut bad_role = psa(&database);
+    bad_role.args([
+        "user",
+        "add",
+        "--email",
+        "x@example.nl",
+        "--role",
+        "king",
+        "--org",
+        "Ander BV",
+    ]);
+    let output = run(bad_role, "");
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("unknown role"));
+
+    let mut list = psa(&database);
+    list.args(["user", "list"]);
+    let listed = text(&run(list, "").stdout);
+    assert!(
+        listed.contains("owner@example.nl (owner)\tZorg BV: admin,hr"),
+        "{listed}"
+    );
+    assert!(listed.contains("hr@example.nl\tZorg BV: hr"), "{listed}");
+
+    let mut orgs = psa(&database);
+    orgs.args(["org", "list"]);
+    let listed = text(&run(orgs, "").stdout);
+    assert!(
+        listed.contains("Ander BV") && listed.contains("headcount 12"),
+        "{listed}"
+    );
+
+    let mut token = psa(&database);
+    token.args([
+        "token",
+        "create",
+        "--email",
+        "hr@example.nl",
+        "--org",
+        "Zorg BV",
+    ]);
+    let output = run(token, "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let secret = text(&output.stdout).trim().to_owned();
+    assert!(secret.starts_with("psa_") && secret.len() > 40, "{secret}");
+    let mut no_role = psa(&database);
+    no_role.args([
+        "token",
+        "create",
+        "--email",
+        "hr@example.nl",
+        "--org",
+        "Ander BV",
+    ]);
+    assert_one_line_error(&run(no_role, ""), "has no role in Ander BV");
+
+    for sub in [
+        vec!["--help"],
+        vec!["user", "add", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["org", "list", "--help"],
+    ] {
+        let mut help = psa(&database);
+        help.args(&sub);
+        let output = run(help, "");
+        assert!(
+            output.status.success() && text(&output.stdout).contains("Usage"),
+            "{sub:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_configuration_is_one_clear_line() {
+    let database = TestDatabase::new();
+    let mut malformed = psa(&database);
+    malformed.env("PSA_DATABASE_URL", "mysql://localhost/psa");
+    assert_one_line_error(&run(malformed, ""), "PSA_DATABASE_URL");
+
+    let mut unreachable = psa(&database);
+    unreachable.env("PSA_DATABASE_URL", "postgres://psa:geheim@127.0.0.1:1/psa");
+    for line in Keys::generate_env_lines().lines() {
+        let (name, value) = line.split_once('=').unwrap();
+        unreachable.env(name, value);
+    }
+    let output = run(unreachable, "");
+    assert_one_line_error(&output, "cannot connect to the database");
+    assert!(
+        !text(&output.stderr).contains("geheim"),
+        "no password in messages"
+    );
+
+    let mut keyless = psa(&database);
+    keyless
+        .env_remove("PSA_SESSION_KEY")
+        .env("PSA_DATABASE_URL", "postgres://127.0.0.1/psa");
+    assert_one_line_error(&run(keyless, ""), "PSA_SESSION_KEY is not set");
+
+    let mut unwritable = psa(&database);
+    unwritable
+        .env("PSA_DATABASE_URL", "")
+        .env("PSA_DATA_DIR", "/dev/null/psa");
+    assert_one_line_error(&run(unwritable, ""), "is not writable");
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut in_use = psa(&database);
+    in_use.env("PSA_BIND", taken.local_addr().unwrap().to_string());
+    assert_one_line_error(&run(in_use, ""), "cannot listen on");
+}
+
+#[test]
+fn the_server_logs_no_secrets_or_addresses_and_stops_gracefully() {
+    let database = TestDatabase::new();
+    let mut serve = psa(&database);
+    serve.env("PSA_BIND", "127.0.0.1:0").env("PSA_LOG", "info");
+    let mut child = serve.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let address = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("prints the address")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut second = String::new();
+    stdout.read_line(&mut second).unwrap();
+    assert!(
+        second.contains("/setup?token="),
+        "prints the setup link: {second}"
+    );
+    let setup_token = second
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        for path in [
+            format!("/setup?token={setup_token}"),
+            "/s/secret-survey-token-123".to_owned(),
+            "/inspect/secret-share-456".to_owned(),
+        ] {
+            client.get(format!("{address}{path}")).send().await.unwrap();
+        }
+        client
+            .get(format!("{address}/api/v1/me"))
+            .bearer_auth("psa_secret-bearer-789")
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "psa stops on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "graceful shutdown exits 0: {status}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    let requests: Vec<&str> = logs.lines().filter(|l| l.contains("status=")).collect();
+    assert_eq!(requests.len(), 4, "{logs}");
+    for secret in [
+        setup_token.as_str(),
+        "secret-survey-token-123",
+        "secret-share-456",
+        "secret-bearer-789",
+        "127.0.0.1",
+    ] {
+        assert!(
+            !requests.iter().any(|l| l.contains(secret)),
+            "{secret} leaked: {logs}"
+        );
+    }
+    assert!(
+        requests.iter().all(|l| l.contains("request{id=")),
+        "request ids: {logs}"
+    );
+}

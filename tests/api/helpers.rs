@@ -1,0 +1,291 @@
+//! `spawn_app()`: the real application on a random port with a fresh database: an SQLite file
+//! per test, or a fresh PostgreSQL database per test when `PSA_TEST_POSTGRES_URL` is set
+//! (dropped afterwards).
+
+use std::path::PathBuf;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use psa::config::{DatabaseUrl, Options, Settings};
+use psa::db::{Db, DbConnection, tokens};
+use psa::domain::{Email, OrganisationId, OrganisationName, OrganisationSettings, Password, Role};
+use psa::keys::Keys;
+use psa::startup::Application;
+use reqwest::redirect::Policy;
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "a long enough passphrase";
+
+/// A fresh, empty database for one test.
+pub struct TestDatabase {
+    pub url: DatabaseUrl,
+    pub dir: TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub fn new() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        match std::env::var("PSA_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(admin_url) => {
+                let name = format!(
+                    "psa_test_{}",
+                    psa::secret::new_id().to_lowercase().replace(['-', '_'], "")
+                );
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("PSA_TEST_POSTGRES_URL {admin_url}: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin_url).expect("PSA_TEST_POSTGRES_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                TestDatabase {
+                    url: DatabaseUrl::Postgres(url.to_string()),
+                    dir,
+                    postgres: Some((admin_url, name)),
+                }
+            }
+            None => TestDatabase {
+                url: DatabaseUrl::Sqlite(dir.path().join("psa.db")),
+                dir,
+                postgres: None,
+            },
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// `PSA_DATABASE_URL` for this database.
+    pub fn env_url(&self) -> String {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Settings for this database; keys from the environment on PostgreSQL, as in production.
+    pub fn settings(&self, public_url: Option<&str>) -> Settings {
+        let key_lines = Keys::generate_env_lines();
+        let env = move |var: &str| {
+            key_lines
+                .lines()
+                .find_map(|line| line.strip_prefix(&format!("{var}=")).map(str::to_owned))
+        };
+        let options = Options {
+            database_url: Some(self.env_url()),
+            bind: Some("127.0.0.1:0".parse().expect("address")),
+            public_url: public_url.map(str::to_owned),
+            data_dir: Some(self.data_dir()),
+            workers: Some(1),
+            ..Options::default()
+        };
+        let use_env = self.is_postgres();
+        Settings::resolve(options, move |var| if use_env { env(var) } else { None })
+            .expect("test settings")
+    }
+
+    pub fn connect(&self) -> Db {
+        Db::connect(&self.url, 2).expect("test database reachable")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub setup_link: Option<String>,
+    /// Kept so that the database (and its directory) lives as long as the app.
+    pub _database: TestDatabase,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(None).await
+}
+
+pub async fn spawn_app_with(public_url: Option<&str>) -> TestApp {
+    let database = TestDatabase::new();
+    let app = Application::build(database.settings(public_url)).expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let setup_link = app.setup_link().map(str::to_owned);
+    let db = app.db().clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        setup_link,
+        _database: database,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The value of the hidden `csrf` field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .expect("closing quote")
+        .to_owned()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn conn(&self) -> impl std::ops::DerefMut<Target = DbConnection> + '_ {
+        self.db.conn().expect("connection")
+    }
+
+    /// Sets the instance up directly: the owner `owner@example.nl` and organisation "Zorg BV".
+    pub fn set_up(&self) -> OrganisationId {
+        let (_, organisation) = psa::accounts::setup_instance(
+            &mut self.conn(),
+            &Email::parse("owner@example.nl").expect("email"),
+            &Password::parse(PASSWORD).expect("password"),
+            &OrganisationSettings::new(OrganisationName::parse("Zorg BV").expect("name")),
+        )
+        .expect("setup");
+        organisation.id
+    }
+
+    /// Creates an organisation directly.
+    pub fn add_organisation(&self, name: &str) -> OrganisationId {
+        psa::accounts::create_organisation(
+            &mut self.conn(),
+            &OrganisationSettings::new(OrganisationName::parse(name).expect("name")),
+        )
+        .expect("organisation")
+        .id
+    }
+
+    /// Gives `email` the `role` in `organisation`, creating the account with `PASSWORD`.
+    pub fn add_member(&self, organisation: &OrganisationId, email: &str, role: Role) {
+        psa::accounts::add_member(
+            &mut self.conn(),
+            organisation,
+            &Email::parse(email).expect("email"),
+            Some(&Password::parse(PASSWORD).expect("password")),
+            role,
+        )
+        .expect("member");
+    }
+
+    /// A bearer token for `email` in `organisation`.
+    pub fn token(&self, organisation: &OrganisationId, email: &str) -> String {
+        let mut conn = self.conn();
+        let user = psa::db::accounts::find_user(&mut conn, &Email::parse(email).expect("email"))
+            .expect("query")
+            .expect("user exists");
+        tokens::create(&mut conn, organisation, &user.id, "test")
+            .expect("token")
+            .1
+    }
+
+    /// A browser logged in as `email`.
+    pub async fn login(&self, email: &str) -> reqwest::Client {
+        let client = browser();
+        let status = self.try_login(&client, email, PASSWORD).await.status();
+        assert_eq!(status, 303, "login as {email}");
+        client
+    }
+
+    pub async fn try_login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page");
+        let csrf = csrf_of(&page.text().await.expect("body"));
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// The CSRF token a session caller sends as `X-CSRF-Token`.
+    pub async fn csrf_header(&self, client: &reqwest::Client) -> String {
+        let me: serde_json::Value = client
+            .get(self.url("/api/v1/me"))
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("json");
+        me["csrf_token"]
+            .as_str()
+            .expect("session callers get a csrf token")
+            .to_owned()
+    }
+}
+
+/// Asserts that a response is a problem document with this status and type slug.
+pub async fn assert_problem(
+    response: reqwest::Response,
+    status: u16,
+    slug: &str,
+) -> serde_json::Value {
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status of {}",
+        response.url()
+    );
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type}"
+    );
+    let body: serde_json::Value = response.json().await.expect("problem json");
+    assert_eq!(body["type"], format!("urn:psa:problem:{slug}"), "{body}");
+    assert_eq!(body["status"], status);
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    body
+}

@@ -1,0 +1,38 @@
+//! The OpenAPI document describes exactly the API routes of the route table.
+
+use std::collections::BTreeSet;
+
+use psa::http::routes::{Audience, table};
+
+use crate::helpers::{browser, spawn_app};
+
+#[actix_web::test]
+async fn the_openapi_document_matches_the_route_table() {
+    let app = spawn_app().await;
+    let response = browser()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let doc: serde_json::Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented = BTreeSet::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            documented.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let routed: BTreeSet<String> = table()
+        .iter()
+        .filter(|s| s.audience == Audience::Api && s.path != "/api/v1/openapi.json")
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert_eq!(documented, routed);
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let problem = &doc["components"]["schemas"]["Problem"];
+    assert!(
+        problem["required"].as_array().unwrap().len() >= 4,
+        "{problem}"
+    );
+}
