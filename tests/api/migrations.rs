@@ -135,3 +135,56 @@ fn every_organisation_owned_table_carries_its_organisation() {
         );
     }
 }
+
+#[test]
+fn connections_are_durable_and_enforce_foreign_keys() {
+    let database = TestDatabase::new();
+    let db = database.connect();
+    let mut conn = db.conn().unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+    let mut setting = |query: &str| -> String {
+        diesel::sql_query(query)
+            .load::<Setting>(&mut *conn)
+            .unwrap()
+            .remove(0)
+            .value
+    };
+    if database.is_postgres() {
+        assert_eq!(
+            setting("SELECT current_setting('synchronous_commit') AS value"),
+            "on"
+        );
+    } else {
+        assert_eq!(
+            setting("SELECT journal_mode AS value FROM pragma_journal_mode"),
+            "wal"
+        );
+        // FULL = 2: every commit is on disk before it is acknowledged.
+        assert_eq!(
+            setting("SELECT CAST(synchronous AS TEXT) AS value FROM pragma_synchronous"),
+            "2"
+        );
+        assert_eq!(
+            setting("SELECT CAST(foreign_keys AS TEXT) AS value FROM pragma_foreign_keys"),
+            "1"
+        );
+        assert_eq!(
+            setting("SELECT CAST(timeout AS TEXT) AS value FROM pragma_busy_timeout"),
+            "5000"
+        );
+    }
+    drop(conn);
+    // A membership of a user that does not exist is refused on both backends.
+    let mut conn = db.conn().unwrap();
+    migrations::run_pending(&mut conn).unwrap();
+    let orphan = diesel::sql_query(
+        "INSERT INTO memberships (organisation_id, user_id, role, created_at) \
+         VALUES ('no-org', 'no-user', 'hr', '2026-01-01 00:00:00')",
+    )
+    .execute(&mut *conn);
+    assert!(orphan.is_err(), "foreign keys are enforced");
+}

@@ -145,6 +145,7 @@ pub async fn log_in(
             let Some(user) = accounts::authenticate(conn, &email, &password)? else {
                 return Ok(None);
             };
+            sessions::purge_expired(conn)?;
             let sid = sessions::start(conn, &user.id)?;
             let first = account_store::memberships_of(conn, &user.id)?
                 .into_iter()
@@ -202,4 +203,44 @@ pub async fn log_out(
     }
     session.purge();
     Ok(see_other("/login"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_account_is_limited_long_before_one_address() {
+        let limits = LoginLimits::default();
+        let office: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..5 {
+            assert!(limits.attempt("a@example.nl", Some(office)).is_ok());
+        }
+        let wait = limits.attempt("a@example.nl", Some(office)).unwrap_err();
+        assert!(wait.as_secs() <= 60);
+        // Colleagues behind the same address still get in: 300 attempts at once.
+        for i in 0..290 {
+            assert!(
+                limits
+                    .attempt(&format!("colleague{i}@example.nl"), Some(office))
+                    .is_ok(),
+                "{i}"
+            );
+        }
+        let mut refused = 0;
+        for i in 0..20 {
+            if limits
+                .attempt(&format!("guess{i}@example.nl"), Some(office))
+                .is_err()
+            {
+                refused += 1;
+            }
+        }
+        assert!(
+            refused >= 10,
+            "an address spraying many accounts is limited too: {refused}"
+        );
+        let elsewhere: IpAddr = "198.51.100.7".parse().unwrap();
+        assert!(limits.attempt("b@example.nl", Some(elsewhere)).is_ok());
+    }
 }
