@@ -16,6 +16,9 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::accounts::{self, Membership};
+use crate::domain::UserId;
+use crate::error::AppError;
 
 /// What every handler may reach: storage, settings and in-memory limits. No globals.
 #[derive(Clone)]
@@ -25,4 +28,14 @@ pub struct AppState {
     pub login_limits: Arc<staff::login::LoginLimits>,
     /// The secret of the one-time setup link, while the instance has no owner.
     pub setup_token: Option<Arc<str>>,
+}
+
+impl AppState {
+    /// The organisations where `user` holds roles, by name.
+    pub async fn memberships_of(&self, user: &UserId) -> Result<Vec<Membership>, AppError> {
+        let user = user.clone();
+        self.db
+            .run(move |conn| accounts::memberships_of(conn, &user).map_err(AppError::from))
+            .await
+    }
 }

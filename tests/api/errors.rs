@@ -159,32 +159,28 @@ async fn unknown_routes_and_methods_answer_in_the_audiences_shape() {
 }
 
 #[actix_web::test]
-async fn bad_path_parameters_and_headers_are_client_errors() {
+async fn bad_path_parameters_and_credentials_are_client_errors() {
     let app = spawn_app().await;
     let organisation = app.set_up();
-    let token = app.token(&organisation, "owner@example.nl");
-    let client = browser();
-    let response = client
-        .delete(app.url("/api/v1/members/x/roles/emperor"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_problem(response, 404, "not-found").await;
-    let response = client
+    let admin = app.api(&app.token(&organisation, "owner@example.nl"));
+    assert_problem(
+        admin.delete("/api/v1/members/x/roles/emperor").await,
+        404,
+        "not-found",
+    )
+    .await;
+    let basic = browser()
         .get(app.url("/api/v1/me"))
         .header("authorization", "Basic b3duZXI6cHc=")
         .send()
         .await
         .unwrap();
-    assert_problem(response, 401, "unauthenticated").await;
-    let response = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth("psa_forged")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(response, 401, "unauthenticated").await;
+    assert_problem(basic, 401, "unauthenticated").await;
+    let forged = app
+        .api("psa_forged")
+        .send(reqwest::Method::GET, "/api/v1/me", None)
+        .await;
+    assert_problem(forged, 401, "unauthenticated").await;
 }
 
 #[actix_web::test]

@@ -1,83 +1,61 @@
 //! Organisations, members and tokens through the API, scoped to the caller's organisation.
 
 use psa::domain::Role;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, assert_problem, browser, spawn_app};
+use crate::helpers::{PASSWORD, assert_problem, csrf_of, spawn_app};
 
 #[actix_web::test]
 async fn the_owner_creates_organisations_and_appoints_their_admins() {
     let app = spawn_app().await;
     let first = app.set_up();
-    let owner = app.token(&first, "owner@example.nl");
-    let client = browser();
-    let created = client
-        .post(app.url("/api/v1/organisations"))
-        .bearer_auth(&owner)
-        .json(&json!({"name": "Ander BV", "headcount": 40, "default_language": "en"}))
-        .send()
-        .await
-        .unwrap();
+    let owner = app.api(&app.token(&first, "owner@example.nl"));
+    let created = owner
+        .post(
+            "/api/v1/organisations",
+            json!({"name": "Ander BV", "headcount": 40, "default_language": "en"}),
+        )
+        .await;
     assert_eq!(created.status(), 201);
-    let created: serde_json::Value = created.json().await.unwrap();
+    let created: Value = created.json().await.unwrap();
     assert_eq!(created["name"], "Ander BV");
     assert_eq!(created["vpo_threshold"], 10);
     assert_eq!(created["expects_vpo"], true);
     assert_eq!(created["public_id"].as_str().unwrap().len(), 22);
     let id = created["id"].as_str().unwrap();
 
-    let duplicate = client
-        .post(app.url("/api/v1/organisations"))
-        .bearer_auth(&owner)
-        .json(&json!({"name": "Ander BV"}))
-        .send()
-        .await
-        .unwrap();
+    let duplicate = owner
+        .post("/api/v1/organisations", json!({"name": "Ander BV"}))
+        .await;
     assert_problem(duplicate, 422, "validation").await;
-    let nameless = client
-        .post(app.url("/api/v1/organisations"))
-        .bearer_auth(&owner)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let nameless = owner.post("/api/v1/organisations", json!({})).await;
     assert_eq!(
         assert_problem(nameless, 422, "validation").await["errors"][0]["field"],
         "name"
     );
 
-    let admin = client
-        .post(app.url(&format!("/api/v1/organisations/{id}/admins")))
-        .bearer_auth(&owner)
-        .json(&json!({"email": "beheer@ander.nl", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let admin = owner
+        .post(
+            &format!("/api/v1/organisations/{id}/admins"),
+            json!({"email": "beheer@ander.nl", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(admin.status(), 201);
-    let missing = client
-        .post(app.url("/api/v1/organisations/nope/admins"))
-        .bearer_auth(&owner)
-        .json(&json!({"email": "x@ander.nl", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let missing = owner
+        .post(
+            "/api/v1/organisations/nope/admins",
+            json!({"email": "x@ander.nl", "password": PASSWORD}),
+        )
+        .await;
     assert_problem(missing, 404, "not-found").await;
 
-    let listed: Vec<serde_json::Value> = client
-        .get(app.url("/api/v1/organisations"))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Vec<Value> = owner.get("/api/v1/organisations").await;
     let names: Vec<&str> = listed.iter().map(|o| o["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Ander BV", "Zorg BV"]);
 
     // The new admin sees Ander BV, and only it.
     let session = app.login("beheer@ander.nl").await;
-    let me: serde_json::Value = session
+    let me: Value = session
         .get(app.url("/api/v1/me"))
         .send()
         .await
@@ -101,37 +79,23 @@ async fn an_admin_changes_the_settings_and_a_member_reads_them() {
     let app = spawn_app().await;
     let organisation = app.set_up();
     app.add_member(&organisation, "or@example.nl", Role::Council);
-    let admin = app.token(&organisation, "owner@example.nl");
-    let council = app.token(&organisation, "or@example.nl");
-    let client = browser();
-    let changed = client
-        .patch(app.url("/api/v1/organisation"))
-        .bearer_auth(&admin)
-        .json(&json!({"headcount": 9, "vpo_threshold": 9, "default_language": "en"}))
-        .send()
-        .await
-        .unwrap();
+    let admin = app.api(&app.token(&organisation, "owner@example.nl"));
+    let council = app.api(&app.token(&organisation, "or@example.nl"));
+    let changed = admin
+        .patch(
+            "/api/v1/organisation",
+            json!({"headcount": 9, "vpo_threshold": 9, "default_language": "en"}),
+        )
+        .await;
     assert_eq!(changed.status(), 200);
-    let read: serde_json::Value = client
-        .get(app.url("/api/v1/organisation"))
-        .bearer_auth(&council)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let read: Value = council.get("/api/v1/organisation").await;
     assert_eq!(read["headcount"], 9);
     assert_eq!(read["expects_vpo"], true);
     assert_eq!(read["default_language"], "en");
     assert_eq!(read["name"], "Zorg BV", "absent fields keep their value");
-    let refused = client
-        .patch(app.url("/api/v1/organisation"))
-        .bearer_auth(&council)
-        .json(&json!({"headcount": 1}))
-        .send()
-        .await
-        .unwrap();
+    let refused = council
+        .patch("/api/v1/organisation", json!({"headcount": 1}))
+        .await;
     assert_problem(refused, 403, "forbidden").await;
 }
 
@@ -139,77 +103,53 @@ async fn an_admin_changes_the_settings_and_a_member_reads_them() {
 async fn admins_manage_members_but_never_remove_the_last_admin() {
     let app = spawn_app().await;
     let organisation = app.set_up();
-    let admin = app.token(&organisation, "owner@example.nl");
-    let client = browser();
-    let added = client
-        .post(app.url("/api/v1/members"))
-        .bearer_auth(&admin)
-        .json(&json!({"email": "VPO@example.nl", "role": "vpo", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let admin = app.api(&app.token(&organisation, "owner@example.nl"));
+    let added = admin
+        .post(
+            "/api/v1/members",
+            json!({"email": "VPO@example.nl", "role": "vpo", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(added.status(), 201);
-    let added: serde_json::Value = added.json().await.unwrap();
+    let added: Value = added.json().await.unwrap();
     assert_eq!(added["email"], "vpo@example.nl");
-    let no_password = client
-        .post(app.url("/api/v1/members"))
-        .bearer_auth(&admin)
-        .json(&json!({"email": "new@example.nl", "role": "hr"}))
-        .send()
-        .await
-        .unwrap();
+    let no_password = admin
+        .post(
+            "/api/v1/members",
+            json!({"email": "new@example.nl", "role": "hr"}),
+        )
+        .await;
     assert_eq!(
         assert_problem(no_password, 422, "validation").await["errors"][0]["field"],
         "password"
     );
-    let bad_role = client
-        .post(app.url("/api/v1/members"))
-        .bearer_auth(&admin)
-        .json(&json!({"email": "new@example.nl", "role": "owner", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let bad_role = admin
+        .post(
+            "/api/v1/members",
+            json!({"email": "new@example.nl", "role": "owner", "password": PASSWORD}),
+        )
+        .await;
     assert_problem(bad_role, 422, "validation").await;
 
-    let members: Vec<serde_json::Value> = client
-        .get(app.url("/api/v1/members"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let members: Vec<Value> = admin.get("/api/v1/members").await;
     assert_eq!(members.len(), 2);
-    let owner_id = members
+    let owner = members
         .iter()
         .find(|m| m["email"] == "owner@example.nl")
-        .unwrap()["user_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let last_admin = client
-        .delete(app.url(&format!("/api/v1/members/{owner_id}/roles/admin")))
-        .bearer_auth(&admin)
-        .send()
-        .await
         .unwrap();
+    let last_admin = admin
+        .delete(&format!(
+            "/api/v1/members/{}/roles/admin",
+            owner["user_id"].as_str().unwrap()
+        ))
+        .await;
     assert_problem(last_admin, 409, "conflict").await;
-    let vpo_id = added["user_id"].as_str().unwrap();
-    let removed = client
-        .delete(app.url(&format!("/api/v1/members/{vpo_id}/roles/vpo")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(removed.status(), 204);
-    let again = client
-        .delete(app.url(&format!("/api/v1/members/{vpo_id}/roles/vpo")))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_problem(again, 404, "not-found").await;
+    let vpo_role = format!(
+        "/api/v1/members/{}/roles/vpo",
+        added["user_id"].as_str().unwrap()
+    );
+    assert_eq!(admin.delete(&vpo_role).await.status(), 204);
+    assert_problem(admin.delete(&vpo_role).await, 404, "not-found").await;
 }
 
 #[actix_web::test]
@@ -237,43 +177,26 @@ async fn tokens_are_bound_to_one_organisation_shown_once_and_revocable() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    let created: serde_json::Value = created.json().await.unwrap();
+    let created: Value = created.json().await.unwrap();
     let secret = created["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("psa_"));
 
-    let client = browser();
-    let me: serde_json::Value = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let program = app.api(&secret);
+    let me: Value = program.get("/api/v1/me").await;
     assert_eq!(me["organisation_id"], organisation.as_str());
     assert!(
         me.get("csrf_token").is_none(),
         "token callers need no CSRF token"
     );
-    let elsewhere = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&secret)
+    let elsewhere = program
+        .request(reqwest::Method::GET, "/api/v1/me")
         .header("X-PSA-Organisation", other.as_str())
         .send()
         .await
         .unwrap();
     assert_problem(elsewhere, 403, "forbidden").await;
 
-    let listed: Vec<serde_json::Value> = client
-        .get(app.url("/api/v1/tokens"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Vec<Value> = program.get("/api/v1/tokens").await;
     assert_eq!(listed.len(), 1);
     assert!(
         listed[0].get("secret").is_none(),
@@ -286,19 +209,14 @@ async fn tokens_are_bound_to_one_organisation_shown_once_and_revocable() {
     );
 
     let id = created["token"]["id"].as_str().unwrap();
-    let revoked = client
-        .delete(app.url(&format!("/api/v1/tokens/{id}")))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(revoked.status(), 204);
-    let after = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        program
+            .delete(&format!("/api/v1/tokens/{id}"))
+            .await
+            .status(),
+        204
+    );
+    let after = program.send(reqwest::Method::GET, "/api/v1/me", None).await;
     assert_problem(after, 401, "unauthenticated").await;
 }
 
@@ -316,13 +234,13 @@ async fn a_session_switches_organisation_by_header_or_by_the_page() {
         }
         request.send()
     };
-    let default: serde_json::Value = me(None).await.unwrap().json().await.unwrap();
+    let default: Value = me(None).await.unwrap().json().await.unwrap();
     assert_eq!(
         default["organisation_id"],
         other.as_str(),
         "first by name: Ander BV"
     );
-    let chosen: serde_json::Value = me(Some(first.to_string()))
+    let chosen: Value = me(Some(first.to_string()))
         .await
         .unwrap()
         .json()
@@ -340,21 +258,14 @@ async fn a_session_switches_organisation_by_header_or_by_the_page() {
         .await
         .unwrap();
     assert!(home.contains("Zorg BV") && home.contains("Ander BV"));
-    let csrf = crate::helpers::csrf_of(&home);
-    let switched = session
-        .post(app.url("/organisation/switch"))
-        .form(&[("csrf", csrf.as_str()), ("organisation", first.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(switched.status(), 303);
-    let now: serde_json::Value = me(None).await.unwrap().json().await.unwrap();
+    let switch = |organisation: String| {
+        session
+            .post(app.url("/organisation/switch"))
+            .form(&[("csrf", csrf_of(&home)), ("organisation", organisation)])
+            .send()
+    };
+    assert_eq!(switch(first.to_string()).await.unwrap().status(), 303);
+    let now: Value = me(None).await.unwrap().json().await.unwrap();
     assert_eq!(now["organisation_id"], first.as_str());
-    let foreign = session
-        .post(app.url("/organisation/switch"))
-        .form(&[("csrf", csrf.as_str()), ("organisation", "somebody-else")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(foreign.status(), 403);
+    assert_eq!(switch("somebody-else".into()).await.unwrap().status(), 403);
 }

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::accounts;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::AppState;
@@ -45,11 +44,7 @@ pub async fn get_me(
     session: Session,
     Staff(principal): Staff,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = principal.user.id.clone();
-    let memberships = state
-        .db
-        .run(move |conn| accounts::memberships_of(conn, &user_id).map_err(AppError::from))
-        .await?;
+    let memberships = state.memberships_of(&principal.user.id).await?;
     Ok(HttpResponse::Ok().json(MeView {
         id: principal.user.id.to_string(),
         email: principal.user.email.clone(),

@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::{chrome, see_other};
-use crate::db::accounts;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{Staff, session_keys};
@@ -19,11 +18,7 @@ pub async fn show_home(
     PageLang(lang): PageLang,
     Staff(principal): Staff,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = principal.user.id.clone();
-    let memberships = state
-        .db
-        .run(move |conn| accounts::memberships_of(conn, &user_id).map_err(AppError::from))
-        .await?;
+    let memberships = state.memberships_of(&principal.user.id).await?;
     let current = principal.organisation.as_ref();
     let choices: Vec<OrganisationChoice> = memberships
         .iter()
@@ -59,11 +54,7 @@ pub async fn switch_organisation(
     Staff(principal): Staff,
     form: web::Form<SwitchForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = principal.user.id.clone();
-    let memberships = state
-        .db
-        .run(move |conn| accounts::memberships_of(conn, &user_id).map_err(AppError::from))
-        .await?;
+    let memberships = state.memberships_of(&principal.user.id).await?;
     let wanted = form.into_inner().organisation;
     if !memberships
         .iter()
