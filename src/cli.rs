@@ -88,6 +88,18 @@ enum Command {
     /// Manage the server keys
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Work with questionnaire files
+    #[command(subcommand)]
+    Questionnaire(QuestionnaireCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum QuestionnaireCommand {
+    /// Check questionnaire files; prints every problem as FILE: FIELD: REASON
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -183,9 +195,15 @@ pub fn main() -> ExitCode {
 type CliResult = Result<(), String>;
 
 fn run(cli: Cli) -> CliResult {
-    if let Some(Command::Keys(KeysCommand::Generate)) = cli.command {
-        print!("{}", Keys::generate_env_lines());
-        return Ok(());
+    match &cli.command {
+        Some(Command::Keys(KeysCommand::Generate)) => {
+            print!("{}", Keys::generate_env_lines());
+            return Ok(());
+        }
+        Some(Command::Questionnaire(QuestionnaireCommand::Check { files })) => {
+            return check_questionnaires(files);
+        }
+        _ => {}
     }
     let global = cli.global;
     let log_json = global.log_json;
@@ -237,7 +255,7 @@ fn run(cli: Cli) -> CliResult {
         Command::User(command) => user_command(&settings, command),
         Command::Org(command) => org_command(&settings, command),
         Command::Token(command) => token_command(&settings, command),
-        Command::Keys(KeysCommand::Generate) => Ok(()),
+        Command::Keys(_) | Command::Questionnaire(_) => Ok(()),
     }
 }
 
@@ -462,5 +480,35 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
                 ))
             }
         }
+    }
+}
+
+fn check_questionnaires(files: &[PathBuf]) -> CliResult {
+    let mut failed = 0;
+    for file in files {
+        match crate::catalog::check_file(file) {
+            Ok(entry) => {
+                let q = &entry.questionnaire;
+                println!(
+                    "{}: ok ({} {}, {} categories, {} items, sha256 {})",
+                    file.display(),
+                    q.id,
+                    q.version,
+                    q.categories.len(),
+                    q.items.len(),
+                    entry.digest
+                );
+            }
+            Err(problems) => {
+                failed += 1;
+                for problem in &problems.problems {
+                    println!("{}: {problem}", problems.file);
+                }
+            }
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("{n} of {} file(s) have problems", files.len())),
     }
 }

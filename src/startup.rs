@@ -11,6 +11,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 
+use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::db::{Db, DbError, accounts, migrations};
 use crate::http::{AppState, api, errors, headers, logging, routes};
@@ -18,6 +19,8 @@ use crate::secret::new_token;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error("invalid shipped questionnaire: {0}")]
+    Catalog(#[from] crate::catalog::FileProblems),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("cannot listen on {addr}: {source} (choose another address with PSA_BIND)")]
@@ -43,6 +46,7 @@ impl Application {
     /// Connects and migrates the database, binds the listener and builds the server.
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
         let mut settings = settings;
+        let catalog = Arc::new(Catalog::shipped()?);
         let db = Db::connect(&settings.database, 8)?;
         let set_up = {
             let mut conn = db.conn()?;
@@ -73,6 +77,7 @@ impl Application {
             db: db.clone(),
             settings: Arc::clone(&settings),
             login_limits: Arc::default(),
+            catalog,
             setup_token,
         };
         let server = server(state, listener)?;

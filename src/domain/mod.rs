@@ -4,13 +4,17 @@
 //! deterministic function of its arguments, so it can be unit- and property-tested on its own.
 
 pub mod account;
+pub mod decimal;
 pub mod ids;
 pub mod organisation;
+pub mod questionnaire;
 pub mod role;
 
 pub use account::{Email, Password};
+pub use decimal::Decimal;
 pub use ids::{OrganisationId, TokenId, UserId};
 pub use organisation::{
     Headcount, Organisation, OrganisationName, OrganisationSettings, VpoThreshold,
 };
+pub use questionnaire::Questionnaire;
 pub use role::{Role, RoleSet};

@@ -26,6 +26,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub login_limits: Arc<staff::login::LoginLimits>,
+    /// The questionnaires this instance offers.
+    pub catalog: Arc<crate::catalog::Catalog>,
     /// The secret of the one-time setup link, while the instance has no owner.
     pub setup_token: Option<Arc<str>>,
 }
