@@ -101,7 +101,11 @@ mod tests {
         let path = dir.path().join("kapot.toml");
         std::fs::write(&path, "id = \"x\"\n").unwrap();
         let err = check_file(&path).unwrap_err();
-        assert!(err.to_string().starts_with(&format!("{}: ", path.display())), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: ", path.display())),
+            "{err}"
+        );
         assert!(check_file(&dir.path().join("absent.toml")).is_err());
     }
 }

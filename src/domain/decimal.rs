@@ -194,7 +194,14 @@ mod tests {
     fn products_are_exact() {
         // 0.1 × 3 is exactly 0.3, unlike in binary floating point.
         assert_eq!(d("0.1").checked_mul(d("3")).unwrap(), d("0.3"));
-        assert_eq!(d("0.5").checked_mul(d("0.5")).unwrap().checked_mul(d("80")).unwrap(), d("20"));
+        assert_eq!(
+            d("0.5")
+                .checked_mul(d("0.5"))
+                .unwrap()
+                .checked_mul(d("80"))
+                .unwrap(),
+            d("20")
+        );
     }
 
     #[test]

@@ -155,9 +155,18 @@ impl Default for RiskSettings {
             strain_high: d(60),
             w_zero: Decimal::new(5, 1),
             w_bands: vec![
-                WBand { below: d(5), w: d(1) },
-                WBand { below: d(10), w: d(3) },
-                WBand { below: d(25), w: d(6) },
+                WBand {
+                    below: d(5),
+                    w: d(1),
+                },
+                WBand {
+                    below: d(10),
+                    w: d(3),
+                },
+                WBand {
+                    below: d(25),
+                    w: d(6),
+                },
             ],
             w_max: d(10),
             b_by_value: BTreeMap::from([(2, d(1)), (3, d(2)), (4, d(3)), (5, d(6))]),
@@ -217,7 +226,8 @@ pub struct Questionnaire {
 impl Questionnaire {
     /// Parses and checks a questionnaire file; on failure, every problem found.
     pub fn parse(text: &str) -> Result<Questionnaire, Vec<Problem>> {
-        let raw: raw::File = toml::from_str(text).map_err(|err| vec![syntax_problem(text, &err)])?;
+        let raw: raw::File =
+            toml::from_str(text).map_err(|err| vec![syntax_problem(text, &err)])?;
         let mut check = Check::default();
         let questionnaire = raw.into_questionnaire(&mut check);
         if check.problems.is_empty() {
@@ -270,7 +280,10 @@ impl Check {
         }
         for lang in texts.keys() {
             if !self.languages.contains(lang) {
-                self.problem(field, format!("text in {lang:?}, which is not in `languages`"));
+                self.problem(
+                    field,
+                    format!("text in {lang:?}, which is not in `languages`"),
+                );
             }
         }
     }
@@ -282,7 +295,10 @@ impl Check {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !ok {
-            self.problem(field, format!("{id:?} must be 1 to 64 of a-z, 0-9, _ and -"));
+            self.problem(
+                field,
+                format!("{id:?} must be 1 to 64 of a-z, 0-9, _ and -"),
+            );
         }
     }
 }
@@ -413,8 +429,19 @@ impl raw::Settings {
             ($($name:ident),*) => { $( if let Some(v) = self.$name.clone() { s.$name = v; } )* };
         }
         take!(
-            exposed_from, monthly_from, weekly_from, strain_high, w_zero, w_bands, w_max,
-            b_nobody, b_strain, red_weekly_pct, red_class, strain_red_mean, strain_orange_mean,
+            exposed_from,
+            monthly_from,
+            weekly_from,
+            strain_high,
+            w_zero,
+            w_bands,
+            w_max,
+            b_nobody,
+            b_strain,
+            red_weekly_pct,
+            red_class,
+            strain_red_mean,
+            strain_orange_mean,
             strain_orange_class
         );
         if let Some(map) = &self.b_by_value {
@@ -433,7 +460,9 @@ impl raw::Settings {
         }
         match self.class_bounds.as_deref().map(<[Decimal; 4]>::try_from) {
             Some(Ok(bounds)) => s.class_bounds = bounds,
-            Some(Err(_)) => check.problem(format!("{field}.class_bounds"), "needs exactly 4 bounds"),
+            Some(Err(_)) => {
+                check.problem(format!("{field}.class_bounds"), "needs exactly 4 bounds")
+            }
             None => {}
         }
         match self.terms_months.as_deref().map(<[u32; 5]>::try_from) {
@@ -457,7 +486,10 @@ impl raw::Settings {
             check.problem(format!("{field}.class_bounds"), "bounds must ascend");
         }
         if s.terms_months.contains(&0) {
-            check.problem(format!("{field}.terms_months"), "terms must be at least one month");
+            check.problem(
+                format!("{field}.terms_months"),
+                "terms must be at least one month",
+            );
         }
         for (name, class) in [
             ("red_class", s.red_class),
@@ -486,11 +518,18 @@ impl raw::File {
         }
         let mut languages = Vec::new();
         for (i, lang) in self.languages.iter().enumerate() {
-            let ok = (2..=8).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+            let ok = (2..=8).contains(&lang.len())
+                && lang.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
             if !ok {
-                check.problem(format!("languages[{i}]"), format!("{lang:?} is not a language code"));
+                check.problem(
+                    format!("languages[{i}]"),
+                    format!("{lang:?} is not a language code"),
+                );
             } else if languages.contains(lang) {
-                check.problem(format!("languages[{i}]"), format!("{lang:?} is listed twice"));
+                check.problem(
+                    format!("languages[{i}]"),
+                    format!("{lang:?} is listed twice"),
+                );
             } else {
                 languages.push(lang.clone());
             }
@@ -510,7 +549,9 @@ impl raw::File {
 
         let scales = self.check_scales(check);
         let sources = self.check_sources(check);
-        let base = self.settings.resolve(&RiskSettings::default(), "settings", check);
+        let base = self
+            .settings
+            .resolve(&RiskSettings::default(), "settings", check);
         let categories = self.check_categories(&base, check);
         let items = self.check_items(&scales, &categories, check);
         Questionnaire {
@@ -543,9 +584,15 @@ impl raw::File {
             for (i, label) in raw.labels.iter().enumerate() {
                 let label_field = format!("{field}.labels[{i}]");
                 if !(raw.min..=raw.max).contains(&label.value) {
-                    check.problem(&label_field, format!("value {} is outside {}..{}", label.value, raw.min, raw.max));
+                    check.problem(
+                        &label_field,
+                        format!("value {} is outside {}..{}", label.value, raw.min, raw.max),
+                    );
                 } else if labels.insert(label.value, label.text.clone()).is_some() {
-                    check.problem(&label_field, format!("value {} is labelled twice", label.value));
+                    check.problem(
+                        &label_field,
+                        format!("value {} is labelled twice", label.value),
+                    );
                 }
                 check.texts(&label_field, &label.text);
             }
@@ -555,10 +602,16 @@ impl raw::File {
                     .map(|v| v.to_string())
                     .collect();
                 if !missing.is_empty() {
-                    check.problem(format!("{field}.labels"), format!("no label for value {}", missing.join(", ")));
+                    check.problem(
+                        format!("{field}.labels"),
+                        format!("no label for value {}", missing.join(", ")),
+                    );
                 }
             }
-            check.texts(&format!("{field}.prefer_not_to_say"), &raw.prefer_not_to_say);
+            check.texts(
+                &format!("{field}.prefer_not_to_say"),
+                &raw.prefer_not_to_say,
+            );
             scales.insert(
                 id.clone(),
                 Scale {
@@ -583,7 +636,10 @@ impl raw::File {
             let field = format!("sources.options[{i}]");
             check.identifier(&format!("{field}.id"), &option.id);
             if !seen.insert(option.id.clone()) {
-                check.problem(format!("{field}.id"), format!("duplicate source id {:?}", option.id));
+                check.problem(
+                    format!("{field}.id"),
+                    format!("duplicate source id {:?}", option.id),
+                );
             }
             check.texts(&format!("{field}.text"), &option.text);
             options.push(SourceOption {
@@ -608,7 +664,10 @@ impl raw::File {
             let field = format!("categories[{i}]");
             check.identifier(&format!("{field}.id"), &raw.id);
             if !seen.insert(raw.id.clone()) {
-                check.problem(format!("{field}.id"), format!("duplicate category id {:?}", raw.id));
+                check.problem(
+                    format!("{field}.id"),
+                    format!("duplicate category id {:?}", raw.id),
+                );
             }
             check.texts(&format!("{field}.name"), &raw.name);
             if raw.effect <= Decimal::ZERO {
@@ -627,9 +686,14 @@ impl raw::File {
                 }
             }
             if raw.kind == CategoryKind::Strain && !raw.benchmarks.is_empty() {
-                check.problem(format!("{field}.benchmarks"), "benchmarks compare self-labels of behaviour categories");
+                check.problem(
+                    format!("{field}.benchmarks"),
+                    "benchmarks compare self-labels of behaviour categories",
+                );
             }
-            let settings = raw.settings.resolve(base, &format!("{field}.settings"), check);
+            let settings = raw
+                .settings
+                .resolve(base, &format!("{field}.settings"), check);
             categories.push(Category {
                 id: raw.id.clone(),
                 name: raw.name.clone(),
@@ -654,28 +718,45 @@ impl raw::File {
             let field = format!("items[{i}]");
             check.identifier(&format!("{field}.id"), &raw.id);
             if !seen.insert(raw.id.clone()) {
-                check.problem(format!("{field}.id"), format!("duplicate item id {:?}", raw.id));
+                check.problem(
+                    format!("{field}.id"),
+                    format!("duplicate item id {:?}", raw.id),
+                );
             }
             check.texts(&format!("{field}.text"), &raw.text);
             if !scales.contains_key(&raw.scale) {
-                check.problem(format!("{field}.scale"), format!("unknown scale {:?}", raw.scale));
+                check.problem(
+                    format!("{field}.scale"),
+                    format!("unknown scale {:?}", raw.scale),
+                );
             }
             match categories.iter().find(|c| c.id == raw.category) {
-                None => check.problem(format!("{field}.category"), format!("unknown category {:?}", raw.category)),
+                None => check.problem(
+                    format!("{field}.category"),
+                    format!("unknown category {:?}", raw.category),
+                ),
                 Some(category) => {
                     let fits = matches!(
                         (category.kind, raw.kind),
-                        (CategoryKind::Behaviour, ItemKind::Behaviour | ItemKind::SelfLabel)
-                            | (CategoryKind::Strain, ItemKind::Strain)
+                        (
+                            CategoryKind::Behaviour,
+                            ItemKind::Behaviour | ItemKind::SelfLabel
+                        ) | (CategoryKind::Strain, ItemKind::Strain)
                     );
                     if !fits {
                         check.problem(
                             format!("{field}.kind"),
-                            format!("a {:?} item cannot be in the {:?} category {:?}", raw.kind, category.kind, category.id),
+                            format!(
+                                "a {:?} item cannot be in the {:?} category {:?}",
+                                raw.kind, category.kind, category.id
+                            ),
                         );
                     }
                     if raw.reverse && raw.kind != ItemKind::Strain {
-                        check.problem(format!("{field}.reverse"), "only strain items may be reversed");
+                        check.problem(
+                            format!("{field}.reverse"),
+                            "only strain items may be reversed",
+                        );
                     }
                 }
             }
@@ -703,28 +784,46 @@ impl raw::File {
                 .filter(|item| item.category == category.id && item.kind == ItemKind::SelfLabel)
                 .count();
             if self_labels > 1 {
-                check.problem(&field, format!("category {:?} has more than one self-label item", category.id));
+                check.problem(
+                    &field,
+                    format!(
+                        "category {:?} has more than one self-label item",
+                        category.id
+                    ),
+                );
             }
             if category.kind != CategoryKind::Behaviour {
                 continue;
             }
-            let behaviour_scales: BTreeSet<&str> = scored.iter().map(|item| item.scale.as_str()).collect();
+            let behaviour_scales: BTreeSet<&str> =
+                scored.iter().map(|item| item.scale.as_str()).collect();
             if behaviour_scales.len() > 1 {
-                check.problem(&field, format!("the behaviour items of {:?} must share one scale", category.id));
+                check.problem(
+                    &field,
+                    format!(
+                        "the behaviour items of {:?} must share one scale",
+                        category.id
+                    ),
+                );
             }
             if let Some(scale) = behaviour_scales.first().and_then(|id| scales.get(*id)) {
                 let s = &category.settings;
                 if !(scale.min < s.exposed_from && s.weekly_from <= scale.max) {
                     check.problem(
                         format!("{field}.settings.exposed_from"),
-                        format!("flag cut-offs must lie above {} and at most {} on this scale", scale.min, scale.max),
+                        format!(
+                            "flag cut-offs must lie above {} and at most {} on this scale",
+                            scale.min, scale.max
+                        ),
                     );
                 }
                 for value in s.exposed_from..=scale.max {
                     if !s.b_by_value.contains_key(&value) {
                         check.problem(
                             format!("{field}.settings.b_by_value"),
-                            format!("no B for scale value {value}, which exposed respondents can answer"),
+                            format!(
+                                "no B for scale value {value}, which exposed respondents can answer"
+                            ),
                         );
                     }
                 }
@@ -774,7 +873,11 @@ mod tests {
                     for item in q.items_of(id).filter(|i| i.kind == ItemKind::Behaviour) {
                         for (lang, name) in &category.name {
                             let text = item.text[lang].to_lowercase();
-                            assert!(!text.contains(&name.to_lowercase()), "{} names {name}", item.id);
+                            assert!(
+                                !text.contains(&name.to_lowercase()),
+                                "{} names {name}",
+                                item.id
+                            );
                         }
                     }
                 }
@@ -785,8 +888,14 @@ mod tests {
             }
         }
         let sources: Vec<&str> = q.sources.options.iter().map(|o| o.id.as_str()).collect();
-        assert_eq!(sources, ["leidinggevende", "collega", "ondergeschikte", "derden"]);
-        assert_eq!(q.category("pesten").unwrap().settings, RiskSettings::default());
+        assert_eq!(
+            sources,
+            ["leidinggevende", "collega", "ondergeschikte", "derden"]
+        );
+        assert_eq!(
+            q.category("pesten").unwrap().settings,
+            RiskSettings::default()
+        );
     }
 
     #[test]
@@ -795,7 +904,11 @@ mod tests {
             .replacen("id = \"pe1\"", "id = \"pe2\"", 1)
             .replacen("category = \"intimidatie\"", "category = \"nonsense\"", 1)
             .replacen("en = \"Never\"\n", "", 1)
-            .replacen("[[scales.frequency.labels]]\nvalue = 5", "[[scales.frequency.labels]]\nvalue = 4", 1);
+            .replacen(
+                "[[scales.frequency.labels]]\nvalue = 5",
+                "[[scales.frequency.labels]]\nvalue = 4",
+                1,
+            );
         let problems = fields(&broken);
         let wanted = [
             "duplicate item id \"pe2\"",
@@ -804,7 +917,10 @@ mod tests {
             "no label for value 5",
         ];
         for want in wanted {
-            assert!(problems.iter().any(|p| p.contains(want)), "{want} in {problems:#?}");
+            assert!(
+                problems.iter().any(|p| p.contains(want)),
+                "{want} in {problems:#?}"
+            );
         }
     }
 
@@ -815,15 +931,37 @@ mod tests {
             "id = \"pe1\"\ncategory = \"pesten\"\nkind = \"behaviour\"\nscale = \"frequency\"\nreverse = true",
             1,
         );
-        assert!(fields(&with_reversed_behaviour).iter().any(|p| p.contains("only strain items may be reversed")));
+        assert!(
+            fields(&with_reversed_behaviour)
+                .iter()
+                .any(|p| p.contains("only strain items may be reversed"))
+        );
         let without_items = format!(
             "{SHIPPED}\n[[categories]]\nid = \"leeg\"\nkind = \"strain\"\neffect = 1\nname = {{ nl = \"leeg\", en = \"empty\" }}\n"
         );
-        assert!(fields(&without_items).iter().any(|p| p.contains("\"leeg\" has no items")));
-        let bad_settings = SHIPPED.replacen("[settings]", "[settings]\nclass_bounds = [20, 10, 200, 400]\nexposed_from = 5", 1);
+        assert!(
+            fields(&without_items)
+                .iter()
+                .any(|p| p.contains("\"leeg\" has no items"))
+        );
+        let bad_settings = SHIPPED.replacen(
+            "[settings]",
+            "[settings]\nclass_bounds = [20, 10, 200, 400]\nexposed_from = 5",
+            1,
+        );
         let problems = fields(&bad_settings);
-        assert!(problems.iter().any(|p| p.starts_with("settings.class_bounds")), "{problems:#?}");
-        assert!(problems.iter().any(|p| p.starts_with("settings.exposed_from")), "{problems:#?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("settings.class_bounds")),
+            "{problems:#?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("settings.exposed_from")),
+            "{problems:#?}"
+        );
     }
 
     #[test]
@@ -843,7 +981,10 @@ mod tests {
             1,
         );
         let q = Questionnaire::parse(&text).unwrap_or_else(|p| panic!("{p:#?}"));
-        assert_eq!(q.category("pesten").unwrap().settings.strain_high, Decimal::new(625, 1));
+        assert_eq!(
+            q.category("pesten").unwrap().settings.strain_high,
+            Decimal::new(625, 1)
+        );
         let strain = &q.category("werkdruk").unwrap().settings;
         assert_eq!(strain.strain_high, Decimal::from_int(70));
         assert_eq!(strain.terms_months, [12, 9, 6, 3, 1]);

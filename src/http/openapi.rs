@@ -38,6 +38,8 @@ pub struct OrganisationHeader {
         api::members::list_members,
         api::members::add_member,
         api::members::remove_role,
+        api::questionnaires::list_questionnaires,
+        api::questionnaires::get_questionnaire,
         api::tokens::list_tokens,
         api::tokens::create_token,
         api::tokens::revoke_token,
@@ -49,6 +51,7 @@ pub struct OrganisationHeader {
         (name = "accounts", description = "The caller"),
         (name = "organisations", description = "Organisations and their settings"),
         (name = "members", description = "Accounts and roles in the current organisation"),
+        (name = "questionnaires", description = "Questionnaire definitions"),
         (name = "tokens", description = "API bearer tokens"),
     )
 )]

@@ -38,6 +38,7 @@ pub enum Access {
 
 pub const ANY_ROLE: RoleSet = RoleSet::of(&Role::ALL);
 pub const ADMIN: RoleSet = RoleSet::of(&[Role::Admin]);
+pub const HR: RoleSet = RoleSet::of(&[Role::Hr]);
 
 /// One entry of the route table.
 pub struct RouteSpec {
@@ -48,127 +49,51 @@ pub struct RouteSpec {
     handler: fn() -> actix_web::Route,
 }
 
-fn route(
-    method: Method,
-    path: &'static str,
-    audience: Audience,
-    access: Access,
-    handler: fn() -> actix_web::Route,
-) -> RouteSpec {
-    RouteSpec {
-        method,
-        path,
-        audience,
-        access,
-        handler,
-    }
+/// Builds the table from lines of `METHOD "path" Audience access => handler;`.
+macro_rules! routes {
+    ($($method:ident $path:literal $audience:ident $access:expr => $handler:path;)*) => {
+        vec![$(RouteSpec {
+            method: Method::$method,
+            path: $path,
+            audience: Audience::$audience,
+            access: $access,
+            handler: || web::route().to($handler),
+        },)*]
+    };
 }
 
 /// Every route psa serves.
 pub fn table() -> Vec<RouteSpec> {
     use Access::*;
-    use Audience::*;
-    vec![
-        route(Method::GET, "/healthz", Api, Public, || {
-            web::route().to(ops::healthz)
-        }),
-        route(Method::GET, "/readyz", Api, Public, || {
-            web::route().to(ops::readyz)
-        }),
-        route(Method::GET, "/static/psa.css", Page, Public, || {
-            web::route().to(ops::stylesheet)
-        }),
-        route(Method::GET, "/api/v1/openapi.json", Api, Public, || {
-            web::route().to(super::openapi::openapi_json)
-        }),
+    routes! {
+        GET "/healthz" Api Public => ops::healthz;
+        GET "/readyz" Api Public => ops::readyz;
+        GET "/static/psa.css" Page Public => ops::stylesheet;
+        GET "/api/v1/openapi.json" Api Public => super::openapi::openapi_json;
         // Pages.
-        route(Method::GET, "/", Page, Staff, || {
-            web::route().to(staff::home::show_home)
-        }),
-        route(Method::GET, "/login", Page, Public, || {
-            web::route().to(staff::login::show_login)
-        }),
-        route(Method::POST, "/login", Page, Public, || {
-            web::route().to(staff::login::log_in)
-        }),
-        route(Method::POST, "/logout", Page, Staff, || {
-            web::route().to(staff::login::log_out)
-        }),
-        route(Method::GET, "/setup", Page, Public, || {
-            web::route().to(staff::setup::show_setup)
-        }),
-        route(Method::POST, "/setup", Page, Public, || {
-            web::route().to(staff::setup::set_up)
-        }),
-        route(Method::POST, "/organisation/switch", Page, Staff, || {
-            web::route().to(staff::home::switch_organisation)
-        }),
+        GET "/" Page Staff => staff::home::show_home;
+        GET "/login" Page Public => staff::login::show_login;
+        POST "/login" Page Public => staff::login::log_in;
+        POST "/logout" Page Staff => staff::login::log_out;
+        GET "/setup" Page Public => staff::setup::show_setup;
+        POST "/setup" Page Public => staff::setup::set_up;
+        POST "/organisation/switch" Page Staff => staff::home::switch_organisation;
         // The JSON API.
-        route(Method::GET, "/api/v1/me", Api, Staff, || {
-            web::route().to(api::me::get_me)
-        }),
-        route(Method::GET, "/api/v1/organisations", Api, Owner, || {
-            web::route().to(api::organisations::list_organisations)
-        }),
-        route(Method::POST, "/api/v1/organisations", Api, Owner, || {
-            web::route().to(api::organisations::create_organisation)
-        }),
-        route(
-            Method::POST,
-            "/api/v1/organisations/{id}/admins",
-            Api,
-            Owner,
-            || web::route().to(api::organisations::add_organisation_admin),
-        ),
-        route(
-            Method::GET,
-            "/api/v1/organisation",
-            Api,
-            Members(ANY_ROLE),
-            || web::route().to(api::organisation::get_organisation),
-        ),
-        route(
-            Method::PATCH,
-            "/api/v1/organisation",
-            Api,
-            Members(ADMIN),
-            || web::route().to(api::organisation::update_organisation),
-        ),
-        route(Method::GET, "/api/v1/members", Api, Members(ADMIN), || {
-            web::route().to(api::members::list_members)
-        }),
-        route(Method::POST, "/api/v1/members", Api, Members(ADMIN), || {
-            web::route().to(api::members::add_member)
-        }),
-        route(
-            Method::DELETE,
-            "/api/v1/members/{user_id}/roles/{role}",
-            Api,
-            Members(ADMIN),
-            || web::route().to(api::members::remove_role),
-        ),
-        route(
-            Method::GET,
-            "/api/v1/tokens",
-            Api,
-            Members(ANY_ROLE),
-            || web::route().to(api::tokens::list_tokens),
-        ),
-        route(
-            Method::POST,
-            "/api/v1/tokens",
-            Api,
-            Members(ANY_ROLE),
-            || web::route().to(api::tokens::create_token),
-        ),
-        route(
-            Method::DELETE,
-            "/api/v1/tokens/{id}",
-            Api,
-            Members(ANY_ROLE),
-            || web::route().to(api::tokens::revoke_token),
-        ),
-    ]
+        GET "/api/v1/me" Api Staff => api::me::get_me;
+        GET "/api/v1/organisations" Api Owner => api::organisations::list_organisations;
+        POST "/api/v1/organisations" Api Owner => api::organisations::create_organisation;
+        POST "/api/v1/organisations/{id}/admins" Api Owner => api::organisations::add_organisation_admin;
+        GET "/api/v1/organisation" Api Members(ANY_ROLE) => api::organisation::get_organisation;
+        PATCH "/api/v1/organisation" Api Members(ADMIN) => api::organisation::update_organisation;
+        GET "/api/v1/members" Api Members(ADMIN) => api::members::list_members;
+        POST "/api/v1/members" Api Members(ADMIN) => api::members::add_member;
+        DELETE "/api/v1/members/{user_id}/roles/{role}" Api Members(ADMIN) => api::members::remove_role;
+        GET "/api/v1/questionnaires" Api Members(HR) => api::questionnaires::list_questionnaires;
+        GET "/api/v1/questionnaires/{id}" Api Members(HR) => api::questionnaires::get_questionnaire;
+        GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;
+        POST "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::create_token;
+        DELETE "/api/v1/tokens/{id}" Api Members(ANY_ROLE) => api::tokens::revoke_token;
+    }
 }
 
 /// The access rule of each method of one path.

@@ -12,4 +12,5 @@ mod login;
 mod migrations;
 mod openapi;
 mod organisations;
+mod questionnaires;
 mod setup;

@@ -4,6 +4,7 @@ pub mod me;
 pub mod members;
 pub mod organisation;
 pub mod organisations;
+pub mod questionnaires;
 pub mod tokens;
 
 use actix_web::dev::Payload;
