@@ -10,6 +10,7 @@ pub mod organisations;
 pub mod schema;
 pub mod sessions;
 pub mod tokens;
+pub mod units;
 
 pub use connection::{Backend, Db, DbConnection, DbError};
 

@@ -41,6 +41,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    units (id) {
+        id -> Text,
+        organisation_id -> Text,
+        parent_id -> Nullable<Text>,
+        parent_key -> Text,
+        name -> Text,
+        headcount -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     user_sessions (id_hash) {
         id_hash -> Text,
         user_id -> Text,
@@ -63,6 +75,7 @@ diesel::joinable!(api_tokens -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(units -> organisations (organisation_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -70,6 +83,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_setup,
     memberships,
     organisations,
+    units,
     user_sessions,
     users,
 );

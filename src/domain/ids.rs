@@ -45,3 +45,7 @@ id_type!(
     /// An API bearer token (not the secret itself).
     TokenId
 );
+id_type!(
+    /// An organisation unit.
+    UnitId
+);

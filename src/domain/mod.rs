@@ -9,12 +9,14 @@ pub mod ids;
 pub mod organisation;
 pub mod questionnaire;
 pub mod role;
+pub mod unit;
 
 pub use account::{Email, Password};
 pub use decimal::Decimal;
-pub use ids::{OrganisationId, TokenId, UserId};
+pub use ids::{OrganisationId, TokenId, UnitId, UserId};
 pub use organisation::{
     Headcount, Organisation, OrganisationName, OrganisationSettings, VpoThreshold,
 };
 pub use questionnaire::Questionnaire;
 pub use role::{Role, RoleSet};
+pub use unit::{Unit, UnitName, UnitTree};

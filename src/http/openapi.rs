@@ -40,6 +40,11 @@ pub struct OrganisationHeader {
         api::members::remove_role,
         api::questionnaires::list_questionnaires,
         api::questionnaires::get_questionnaire,
+        api::units::list_units,
+        api::units::create_unit,
+        api::units::import_units,
+        api::units::update_unit,
+        api::units::delete_unit,
         api::tokens::list_tokens,
         api::tokens::create_token,
         api::tokens::revoke_token,
@@ -52,6 +57,7 @@ pub struct OrganisationHeader {
         (name = "organisations", description = "Organisations and their settings"),
         (name = "members", description = "Accounts and roles in the current organisation"),
         (name = "questionnaires", description = "Questionnaire definitions"),
+        (name = "units", description = "Organisation units"),
         (name = "tokens", description = "API bearer tokens"),
     )
 )]

@@ -90,6 +90,11 @@ pub fn table() -> Vec<RouteSpec> {
         DELETE "/api/v1/members/{user_id}/roles/{role}" Api Members(ADMIN) => api::members::remove_role;
         GET "/api/v1/questionnaires" Api Members(HR) => api::questionnaires::list_questionnaires;
         GET "/api/v1/questionnaires/{id}" Api Members(HR) => api::questionnaires::get_questionnaire;
+        GET "/api/v1/units" Api Members(HR) => api::units::list_units;
+        POST "/api/v1/units" Api Members(HR) => api::units::create_unit;
+        POST "/api/v1/units/import" Api Members(HR) => api::units::import_units;
+        PATCH "/api/v1/units/{id}" Api Members(HR) => api::units::update_unit;
+        DELETE "/api/v1/units/{id}" Api Members(HR) => api::units::delete_unit;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;
         POST "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::create_token;
         DELETE "/api/v1/tokens/{id}" Api Members(ANY_ROLE) => api::tokens::revoke_token;

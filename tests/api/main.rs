@@ -14,3 +14,4 @@ mod openapi;
 mod organisations;
 mod questionnaires;
 mod setup;
+mod units;

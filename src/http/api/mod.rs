@@ -6,6 +6,7 @@ pub mod organisation;
 pub mod organisations;
 pub mod questionnaires;
 pub mod tokens;
+pub mod units;
 
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
@@ -22,6 +23,8 @@ type LocalBoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>
 pub const JSON_LIMIT: usize = 64 * 1024;
 /// Largest form body a page accepts.
 pub const FORM_LIMIT: usize = 64 * 1024;
+/// Largest uploaded file (a unit CSV of tens of thousands of units).
+pub const FILE_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Extractor settings that turn every malformed request into a problem, never a panic or a 500.
 pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
@@ -37,7 +40,7 @@ pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
     )
     .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err).into()))
     .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
-    .app_data(web::PayloadConfig::default().limit(FORM_LIMIT.max(JSON_LIMIT)));
+    .app_data(web::PayloadConfig::default().limit(FILE_LIMIT));
 }
 
 fn json_error(err: JsonPayloadError) -> AppError {
