@@ -166,12 +166,72 @@ pub struct ImportRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub line: u64,
-    pub reason: String,
+    pub problem: RowProblem,
+}
+
+/// What is wrong with a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowProblem {
+    Unreadable,
+    NotUtf8,
+    TooManyFields(usize),
+    BadPath(String),
+    BadHeadcount(String),
+    Repeats { line: u64 },
+    NoUnits,
+}
+
+impl RowProblem {
+    /// Text key (`locales/`) and its placeholders, for pages.
+    pub fn text_key(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            RowProblem::Unreadable => ("units.import.unreadable", vec![]),
+            RowProblem::NotUtf8 => ("units.import.not_utf8", vec![]),
+            RowProblem::TooManyFields(n) => (
+                "units.import.too_many_fields",
+                vec![("count", n.to_string())],
+            ),
+            RowProblem::BadPath(path) => ("units.import.bad_path", vec![("path", path.clone())]),
+            RowProblem::BadHeadcount(raw) => {
+                ("units.import.bad_headcount", vec![("value", raw.clone())])
+            }
+            RowProblem::Repeats { line } => {
+                ("units.import.repeats", vec![("line", line.to_string())])
+            }
+            RowProblem::NoUnits => ("units.import.no_units", vec![]),
+        }
+    }
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RowProblem::Unreadable => f.write_str("cannot be read as CSV"),
+            RowProblem::NotUtf8 => f.write_str("is not UTF-8 text"),
+            RowProblem::TooManyFields(n) => {
+                write!(f, "has {n} fields; expected path and headcount")
+            }
+            RowProblem::BadPath(path) => write!(
+                f,
+                "path {path:?}: every part must be 1 to {} characters, without control characters",
+                UnitName::MAX_CHARS
+            ),
+            RowProblem::BadHeadcount(raw) => {
+                write!(
+                    f,
+                    "headcount {raw:?} is not a whole number from 1 to {}",
+                    Headcount::MAX
+                )
+            }
+            RowProblem::Repeats { line } => write!(f, "repeats the unit of line {line}"),
+            RowProblem::NoUnits => f.write_str("the file holds no units"),
+        }
+    }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
+        write!(f, "line {}: {}", self.line, self.problem)
     }
 }
 
@@ -202,7 +262,7 @@ pub fn parse_unit_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 let line = err.position().map_or(index as u64 + 1, |p| p.line());
                 errors.push(RowError {
                     line,
-                    reason: format!("cannot be read: {err}"),
+                    problem: RowProblem::Unreadable,
                 });
                 continue;
             }
@@ -216,7 +276,7 @@ pub fn parse_unit_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         let Ok(texts) = texts else {
             errors.push(RowError {
                 line,
-                reason: "is not UTF-8 text".into(),
+                problem: RowProblem::NotUtf8,
             });
             continue;
         };
@@ -230,7 +290,7 @@ pub fn parse_unit_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         if texts.len() > 2 {
             errors.push(RowError {
                 line,
-                reason: format!("has {} fields; expected path and headcount", texts.len()),
+                problem: RowProblem::TooManyFields(texts.len()),
             });
             continue;
         }
@@ -241,10 +301,10 @@ pub fn parse_unit_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
             .collect();
         let path = match path {
             Ok(path) => path,
-            Err(err) => {
+            Err(_) => {
                 errors.push(RowError {
                     line,
-                    reason: format!("path {:?}: {err}", texts[0]),
+                    problem: RowProblem::BadPath(texts[0].to_owned()),
                 });
                 continue;
             }
@@ -256,10 +316,7 @@ pub fn parse_unit_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
                 _ => {
                     errors.push(RowError {
                         line,
-                        reason: format!(
-                            "headcount {raw:?} is not a whole number from 1 to {}",
-                            Headcount::MAX
-                        ),
+                        problem: RowProblem::BadHeadcount(raw.to_owned()),
                     });
                     continue;
                 }
@@ -268,7 +325,7 @@ pub fn parse_unit_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         if let Some(first) = seen.insert(path.clone(), line) {
             errors.push(RowError {
                 line,
-                reason: format!("repeats the unit of line {first}"),
+                problem: RowProblem::Repeats { line: first },
             });
             continue;
         }
@@ -281,7 +338,7 @@ pub fn parse_unit_csv(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     if rows.is_empty() && errors.is_empty() {
         errors.push(RowError {
             line: 1,
-            reason: "the file holds no units".into(),
+            problem: RowProblem::NoUnits,
         });
     }
     if errors.is_empty() {
@@ -375,10 +432,17 @@ mod tests {
         let text = "Zorg;120\nZorg//Team;3\nZorg/Team A;-4\nZorg;5\nA;1;2\nZorg/Team A;twelve\n";
         let errors = parse_unit_csv(text.as_bytes()).unwrap_err();
         let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("line 2: path \"Zorg//Team\""),
+            "{}",
+            errors[0]
+        );
         assert_eq!(lines, [2, 3, 4, 5, 6], "{errors:#?}");
-        assert!(errors[2].reason.contains("repeats the unit of line 1"));
+        assert_eq!(errors[2].problem, RowProblem::Repeats { line: 1 });
         assert!(parse_unit_csv(b"").is_err());
         let latin1 = parse_unit_csv(b"Caf\xe9;3\n").unwrap_err();
-        assert!(latin1[0].reason.contains("UTF-8"));
+        assert_eq!(latin1[0].problem, RowProblem::NotUtf8);
     }
 }

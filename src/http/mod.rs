@@ -6,9 +6,11 @@ pub mod auth;
 pub mod client;
 pub mod errors;
 pub mod headers;
+pub mod hr;
 pub mod logging;
 pub mod openapi;
 pub mod ops;
+pub mod page;
 pub mod routes;
 pub mod staff;
 

@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, auth, ops, staff};
+use super::{api, auth, hr, ops, staff};
 use crate::domain::{Role, RoleSet};
 
 /// Who a route is for, which decides how refusals look.
@@ -78,6 +78,11 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/setup" Page Public => staff::setup::show_setup;
         POST "/setup" Page Public => staff::setup::set_up;
         POST "/organisation/switch" Page Staff => staff::home::switch_organisation;
+        GET "/units" Page Members(HR) => hr::units::show_units;
+        POST "/units" Page Members(HR) => hr::units::add_unit;
+        POST "/units/import" Page Members(HR) => hr::units::import_units;
+        POST "/units/{id}" Page Members(HR) => hr::units::change_unit;
+        POST "/units/{id}/delete" Page Members(HR) => hr::units::remove_unit;
         // The JSON API.
         GET "/api/v1/me" Api Staff => api::me::get_me;
         GET "/api/v1/organisations" Api Owner => api::organisations::list_organisations;

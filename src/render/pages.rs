@@ -12,6 +12,8 @@ pub struct Chrome {
     pub lang: Lang,
     pub csrf: String,
     pub user: Option<String>,
+    /// Whether to show HR's pages in the navigation.
+    pub hr: bool,
 }
 
 impl Chrome {
@@ -71,6 +73,16 @@ pub struct HomePage {
 }
 
 #[derive(Template)]
+#[template(path = "units.html")]
+pub struct UnitsPage {
+    pub chrome: Chrome,
+    pub units: Vec<crate::http::api::units::UnitView>,
+    pub errors: Vec<String>,
+    /// The pasted CSV, kept when it had bad rows.
+    pub csv: String,
+}
+
+#[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub chrome: Chrome,
@@ -96,6 +108,7 @@ impl ErrorPage {
                 lang,
                 csrf: String::new(),
                 user: None,
+                hr: false,
             },
             status: status.as_u16(),
             title: lang.t(&format!("errors.{key}.title")).into_owned(),

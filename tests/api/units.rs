@@ -203,3 +203,109 @@ async fn one_organisation_never_sees_or_changes_anothers_units() {
     let ours: Vec<Value> = hr.get("/api/v1/units").await;
     assert_eq!(paths(&ours), ["Zorg"]);
 }
+
+#[actix_web::test]
+async fn hr_manages_units_through_the_pages() {
+    let app = spawn_app().await;
+    app.set_up();
+    let browser = app.login("owner@example.nl").await;
+    let page = |path: &'static str| {
+        browser
+            .get(app.url(path))
+            .header("Accept-Language", "en")
+            .send()
+    };
+    let html = page("/units").await.unwrap().text().await.unwrap();
+    assert!(html.contains("There are no units yet"), "{html}");
+    let csrf = crate::helpers::csrf_of(&html);
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let mut form = fields;
+        form.push(("csrf", csrf.clone()));
+        browser
+            .post(app.url(&path))
+            .header("Accept-Language", "en")
+            .form(&form)
+            .send()
+    };
+
+    let bad = post(
+        "/units/import".into(),
+        vec![("csv", "Zorg;120\nZorg//Team;3\n".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("Line 2: the path"), "{html}");
+    assert!(html.contains("Zorg//Team;3"), "the pasted list is kept");
+
+    let good = post(
+        "/units/import".into(),
+        vec![("csv", "Zorg;120\nZorg/Team A;12\n".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(good.status(), 303);
+    let added = post(
+        "/units".into(),
+        vec![
+            ("name", "Administratie".into()),
+            ("parent_id", String::new()),
+            ("headcount", String::new()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(added.status(), 303);
+    let twin = post(
+        "/units".into(),
+        vec![
+            ("name", "Administratie".into()),
+            ("parent_id", String::new()),
+            ("headcount", "3".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(twin.status(), 422);
+    assert!(
+        twin.text()
+            .await
+            .unwrap()
+            .contains("not yet used under the same parent")
+    );
+
+    let units: Vec<Value> = app
+        .api(&app.token(
+            &psa::db::organisations::list(&mut app.conn()).unwrap()[0].id,
+            "owner@example.nl",
+        ))
+        .get("/api/v1/units")
+        .await;
+    assert_eq!(paths(&units), ["Administratie", "Zorg", "Zorg/Team A"]);
+    let zorg = units[1]["id"].as_str().unwrap().to_owned();
+    let has_children = post(format!("/units/{zorg}/delete"), vec![]).await.unwrap();
+    assert_eq!(has_children.status(), 422);
+    let renamed = post(
+        format!("/units/{zorg}"),
+        vec![
+            ("name", "Zorg en Welzijn".into()),
+            ("headcount", "130".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(renamed.status(), 303);
+    let html = page("/units").await.unwrap().text().await.unwrap();
+    assert!(html.contains("Zorg en Welzijn/Team A"), "{html}");
+    let dutch = browser
+        .get(app.url("/units"))
+        .header("Accept-Language", "nl")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dutch.contains("Eenheid toevoegen"));
+}

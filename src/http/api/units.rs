@@ -91,8 +91,15 @@ pub async fn list_units(
     state: web::Data<AppState>,
     member: Member,
 ) -> Result<HttpResponse, AppError> {
-    let views = with_tree(&state, member.organisation, |_, _, tree| Ok(views(&tree))).await?;
-    Ok(HttpResponse::Ok().json(views))
+    Ok(HttpResponse::Ok().json(list(&state, member.organisation).await?))
+}
+
+/// The organisation's units in path order; shared by the API and the page.
+pub async fn list(
+    state: &AppState,
+    organisation: OrganisationId,
+) -> Result<Vec<UnitView>, AppError> {
+    with_tree(state, organisation, |_, _, tree| Ok(views(&tree))).await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -139,24 +146,29 @@ pub async fn create_unit(
     member: Member,
     Valid(body): Valid<NewUnit>,
 ) -> Result<HttpResponse, AppError> {
+    let view = create(&state, member.organisation, body).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Adds a unit; shared by the API and the page.
+pub async fn create(
+    state: &AppState,
+    organisation: OrganisationId,
+    body: NewUnit,
+) -> Result<UnitView, AppError> {
     let name = parse_name(&body.name)?;
     let headcount = parse_headcount(body.headcount)?;
-    let view = with_tree(
-        &state,
-        member.organisation,
-        move |conn, organisation, mut tree| {
-            let parent = existing_parent(&tree, body.parent_id)?;
-            if tree.child(parent.as_ref(), &name).is_some() {
-                return Err(name_taken());
-            }
-            let unit = units::create(conn, organisation, parent.as_ref(), &name, headcount)
-                .map_err(map_unique)?;
-            tree.insert(unit.clone());
-            Ok(UnitView::new(&tree, &unit))
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(view))
+    with_tree(state, organisation, move |conn, organisation, mut tree| {
+        let parent = existing_parent(&tree, body.parent_id)?;
+        if tree.child(parent.as_ref(), &name).is_some() {
+            return Err(name_taken());
+        }
+        let unit = units::create(conn, organisation, parent.as_ref(), &name, headcount)
+            .map_err(map_unique)?;
+        tree.insert(unit.clone());
+        Ok(UnitView::new(&tree, &unit))
+    })
+    .await
 }
 
 /// `null` and absent differ: absent keeps the parent, `null` moves the unit to the top.
@@ -195,46 +207,57 @@ pub async fn update_unit(
     path: web::Path<String>,
     Valid(body): Valid<UnitChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let id = UnitId::new(path.into_inner());
-    let name = body.name.as_deref().map(parse_name).transpose()?;
-    let headcount = parse_headcount(body.headcount)?;
-    let view = with_tree(
+    let view = update(
         &state,
         member.organisation,
-        move |conn, organisation, mut tree| {
-            let mut unit = tree
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| AppError::NotFound("no such unit".into()))?;
-            if let Some(parent) = body.parent_id {
-                let parent = existing_parent(&tree, parent)?;
-                if parent.as_ref().is_some_and(|p| tree.is_within(p, &unit.id)) {
-                    return Err(AppError::field(
-                        "parent_id",
-                        "a unit cannot move into itself or its sub-units",
-                    ));
-                }
-                unit.parent = parent;
-            }
-            if let Some(name) = name {
-                unit.name = name;
-            }
-            if headcount.is_some() {
-                unit.headcount = headcount;
-            }
-            if tree
-                .child(unit.parent.as_ref(), &unit.name)
-                .is_some_and(|other| other.id != unit.id)
-            {
-                return Err(name_taken());
-            }
-            units::update(conn, organisation, &unit).map_err(map_unique)?;
-            tree.insert(unit.clone());
-            Ok(UnitView::new(&tree, &unit))
-        },
+        UnitId::new(path.into_inner()),
+        body,
     )
     .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Changes a unit; shared by the API and the page.
+pub async fn update(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: UnitId,
+    body: UnitChanges,
+) -> Result<UnitView, AppError> {
+    let name = body.name.as_deref().map(parse_name).transpose()?;
+    let headcount = parse_headcount(body.headcount)?;
+    with_tree(state, organisation, move |conn, organisation, mut tree| {
+        let mut unit = tree
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound("no such unit".into()))?;
+        if let Some(parent) = body.parent_id {
+            let parent = existing_parent(&tree, parent)?;
+            if parent.as_ref().is_some_and(|p| tree.is_within(p, &unit.id)) {
+                return Err(AppError::field(
+                    "parent_id",
+                    "a unit cannot move into itself or its sub-units",
+                ));
+            }
+            unit.parent = parent;
+        }
+        if let Some(name) = name {
+            unit.name = name;
+        }
+        if headcount.is_some() {
+            unit.headcount = headcount;
+        }
+        if tree
+            .child(unit.parent.as_ref(), &unit.name)
+            .is_some_and(|other| other.id != unit.id)
+        {
+            return Err(name_taken());
+        }
+        units::update(conn, organisation, &unit).map_err(map_unique)?;
+        tree.insert(unit.clone());
+        Ok(UnitView::new(&tree, &unit))
+    })
+    .await
 }
 
 /// Delete a unit that has no sub-units.
@@ -252,25 +275,29 @@ pub async fn delete_unit(
     member: Member,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = UnitId::new(path.into_inner());
-    with_tree(
-        &state,
-        member.organisation,
-        move |conn, organisation, tree| {
-            if tree.get(&id).is_none() {
-                return Err(AppError::NotFound("no such unit".into()));
-            }
-            if tree.children(Some(&id)).next().is_some() {
-                return Err(AppError::Conflict(
-                    "the unit has sub-units; delete or move them first".into(),
-                ));
-            }
-            units::delete(conn, organisation, &id)?;
-            Ok(())
-        },
-    )
-    .await?;
+    delete(&state, member.organisation, UnitId::new(path.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes a unit without sub-units; shared by the API and the page.
+pub async fn delete(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: UnitId,
+) -> Result<(), AppError> {
+    with_tree(state, organisation, move |conn, organisation, tree| {
+        if tree.get(&id).is_none() {
+            return Err(AppError::NotFound("no such unit".into()));
+        }
+        if tree.children(Some(&id)).next().is_some() {
+            return Err(AppError::Conflict(
+                "the unit has sub-units; delete or move them first".into(),
+            ));
+        }
+        units::delete(conn, organisation, &id)?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -330,7 +357,7 @@ pub async fn import(
         AppError::Validation(
             errors
                 .into_iter()
-                .map(|e| FieldError::new(format!("line {}", e.line), e.reason))
+                .map(|e| FieldError::new(format!("line {}", e.line), e.problem))
                 .collect(),
         )
     })?;

@@ -5,11 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{chrome, see_other};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{Staff, session_keys};
 use crate::http::client::PageLang;
+use crate::http::page::{chrome, see_other};
 use crate::render::pages::{HomePage, OrganisationChoice, html};
 
 pub async fn show_home(
@@ -29,7 +29,7 @@ pub async fn show_home(
         })
         .collect();
     let page = HomePage {
-        chrome: chrome(lang, &session, Some(&principal.user.email)),
+        chrome: chrome(lang, &session, Some(&principal)),
         email: principal.user.email.clone(),
         is_owner: principal.user.is_owner,
         organisation: choices.iter().find(|c| c.selected).map(|c| c.name.clone()),

@@ -11,7 +11,6 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 
-use super::{chrome, local_path, see_other};
 use crate::accounts;
 use crate::db::{accounts as account_store, sessions};
 use crate::domain::Email;
@@ -19,6 +18,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::session_keys;
 use crate::http::client::{PageLang, client_ip};
+use crate::http::page::{chrome, local_path, see_other};
 use crate::render::pages::{LoginPage, html};
 
 /// Limits on login attempts, kept in memory: per account (against guessing one password) and,
@@ -159,12 +159,7 @@ pub async fn log_in(
             lang.t("login.failed").into_owned(),
         ));
     };
-    start_session(
-        &session,
-        &sid,
-        organisation.as_ref().map(|o| o.as_str()),
-        lang,
-    )?;
+    start_session(&session, &sid, organisation.as_ref().map(|o| o.as_str()))?;
     Ok(see_other(local_path(&form.next)))
 }
 
@@ -173,8 +168,9 @@ pub(super) fn start_session(
     session: &Session,
     sid: &str,
     organisation: Option<&str>,
-    lang: crate::i18n::Lang,
 ) -> Result<(), AppError> {
+    // A language the user chose survives the new session.
+    let chosen_lang = session.get::<String>(session_keys::LANG).ok().flatten();
     // Clear, not purge: a purged session drops everything inserted after it.
     session.clear();
     let store = |key: &str, value: &str| {
@@ -183,7 +179,9 @@ pub(super) fn start_session(
             .map_err(|e| AppError::Internal(format!("session: {e}")))
     };
     store(session_keys::SESSION_ID, sid)?;
-    store(session_keys::LANG, lang.code())?;
+    if let Some(lang) = chosen_lang {
+        store(session_keys::LANG, &lang)?;
+    }
     if let Some(organisation) = organisation {
         store(session_keys::ORGANISATION, organisation)?;
     }

@@ -6,13 +6,13 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::login::start_session;
-use super::{chrome, see_other};
 use crate::accounts::{self, AccountsError};
 use crate::db::{accounts as account_store, sessions};
 use crate::domain::{Email, OrganisationName, OrganisationSettings, Password};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::client::PageLang;
+use crate::http::page::{chrome, see_other};
 use crate::i18n::Lang;
 use crate::render::pages::{ErrorPage, SetupPage, html};
 use crate::secret::secrets_equal;
@@ -129,6 +129,6 @@ pub async fn set_up(
         return Ok(link_invalid(lang));
     };
     tracing::info!("instance set up: first owner and organisation created");
-    start_session(&session, &sid, Some(organisation.as_str()), lang)?;
+    start_session(&session, &sid, Some(organisation.as_str()))?;
     Ok(see_other("/"))
 }

@@ -1,0 +1,3 @@
+//! Pages for HR: units now; survey rounds, results and the plan as they arrive.
+
+pub mod units;
