@@ -13,6 +13,96 @@ diesel::table! {
 }
 
 diesel::table! {
+    drafts (token_hmac) {
+        token_hmac -> Text,
+        organisation_id -> Text,
+        round_id -> Text,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    invitations (token_hmac) {
+        token_hmac -> Text,
+        code_hmac -> Text,
+        organisation_id -> Text,
+        round_id -> Text,
+        unit_id -> Text,
+        spent -> Bool,
+    }
+}
+
+diesel::table! {
+    link_handouts (id) {
+        id -> Text,
+        organisation_id -> Text,
+        round_id -> Text,
+        unit_id -> Text,
+        user_email -> Text,
+        count -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    response_inbox (id) {
+        id -> Text,
+        organisation_id -> Text,
+        round_id -> Text,
+        unit_id -> Text,
+        answers -> Binary,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> Text,
+        organisation_id -> Text,
+        round_id -> Text,
+        unit_id -> Text,
+        answers -> Binary,
+    }
+}
+
+diesel::table! {
+    round_counts (organisation_id, round_id, unit_id) {
+        organisation_id -> Text,
+        round_id -> Text,
+        unit_id -> Text,
+        invited -> Integer,
+        responded -> Integer,
+    }
+}
+
+diesel::table! {
+    round_units (organisation_id, round_id, unit_id) {
+        organisation_id -> Text,
+        round_id -> Text,
+        unit_id -> Text,
+    }
+}
+
+diesel::table! {
+    rounds (id) {
+        id -> Text,
+        organisation_id -> Text,
+        name -> Text,
+        questionnaire_id -> Text,
+        status -> Text,
+        languages -> Text,
+        min_group_size -> Integer,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        questionnaire_source -> Nullable<Text>,
+        questionnaire_digest -> Nullable<Text>,
+        unit_tree -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     instance_setup (id) {
         id -> Integer,
         completed_at -> Timestamp,
@@ -80,9 +170,17 @@ diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    drafts,
     instance_setup,
+    invitations,
+    link_handouts,
     memberships,
     organisations,
+    response_inbox,
+    responses,
+    round_counts,
+    round_units,
+    rounds,
     units,
     user_sessions,
     users,

@@ -577,8 +577,11 @@ impl raw::File {
         for (id, raw) in &self.scales {
             let field = format!("scales.{id}");
             check.identifier(&field, id);
-            if raw.min >= raw.max {
-                check.problem(format!("{field}.min"), "min must be below max");
+            if raw.min >= raw.max || i64::from(raw.max) - i64::from(raw.min) > 100 {
+                check.problem(
+                    format!("{field}.min"),
+                    "min must be below max, at most 100 apart",
+                );
             }
             let mut labels = BTreeMap::new();
             for (i, label) in raw.labels.iter().enumerate() {
@@ -627,8 +630,8 @@ impl raw::File {
 
     fn check_sources(&self, check: &mut Check) -> SourceQuestion {
         check.texts("sources.question", &self.sources.question);
-        if self.sources.options.len() < 2 {
-            check.problem("sources.options", "at least two sources are needed");
+        if !(2..=8).contains(&self.sources.options.len()) {
+            check.problem("sources.options", "there must be 2 to 8 sources");
         }
         let mut seen = BTreeSet::new();
         let mut options = Vec::new();
