@@ -10,6 +10,7 @@ pub mod ids;
 pub mod organisation;
 pub mod questionnaire;
 pub mod role;
+pub mod round;
 pub mod unit;
 
 pub use account::{Email, Password};
