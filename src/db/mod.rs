@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod connection;
 pub mod migrations;
 pub mod organisations;
+pub mod rounds;
 pub mod schema;
 pub mod sessions;
 pub mod tokens;

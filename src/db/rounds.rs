@@ -1,0 +1,512 @@
+//! Survey rounds, invitations and responses.
+//!
+//! Anonymity lives here as much as in the core: a response row holds organisation, round, unit
+//! and the packed answers only; spending an invitation, storing its response and deleting its
+//! draft happen in one transaction; closing moves the responses to their final table in a random
+//! order and deletes every token HMAC and draft of the round.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use rand::seq::SliceRandom;
+
+use super::schema::{
+    drafts, invitations, link_handouts, response_inbox, responses, round_counts, round_units,
+    rounds,
+};
+use super::{DbConnection, DbError, now};
+use crate::domain::round::{FrozenUnit, MinGroupSize, RoundStatus, UnitCount};
+use crate::domain::{OrganisationId, UnitId};
+use crate::secret::new_id;
+
+/// A stored round.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = rounds)]
+pub struct RoundRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub name: String,
+    pub questionnaire_id: String,
+    pub status: String,
+    pub languages: String,
+    pub min_group_size: i32,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub opened_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub questionnaire_source: Option<String>,
+    pub questionnaire_digest: Option<String>,
+    pub unit_tree: Option<String>,
+}
+
+impl RoundRow {
+    pub fn status(&self) -> RoundStatus {
+        self.status.parse().unwrap_or(RoundStatus::Closed)
+    }
+
+    pub fn languages(&self) -> Vec<String> {
+        self.languages
+            .split(',')
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn k(&self) -> MinGroupSize {
+        MinGroupSize::new(self.min_group_size.into()).unwrap_or_default()
+    }
+
+    /// The unit tree frozen at open.
+    pub fn frozen_units(&self) -> Vec<FrozenUnit> {
+        self.unit_tree
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// What HR gives to create a round.
+pub struct NewRound<'a> {
+    pub name: &'a str,
+    pub questionnaire_id: &'a str,
+    pub languages: &'a [String],
+    pub min_group_size: MinGroupSize,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: Option<NaiveDateTime>,
+    pub units: &'a [UnitId],
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    new: &NewRound<'_>,
+) -> Result<RoundRow, DbError> {
+    let id = new_id();
+    conn.transaction(|conn| {
+        diesel::insert_into(rounds::table)
+            .values((
+                rounds::id.eq(&id),
+                rounds::organisation_id.eq(organisation.as_str()),
+                rounds::name.eq(new.name),
+                rounds::questionnaire_id.eq(new.questionnaire_id),
+                rounds::status.eq(RoundStatus::Draft.as_str()),
+                rounds::languages.eq(new.languages.join(",")),
+                rounds::min_group_size
+                    .eq(i32::try_from(new.min_group_size.get()).unwrap_or(i32::MAX)),
+                rounds::opens_at.eq(new.opens_at),
+                rounds::closes_at.eq(new.closes_at),
+                rounds::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        for unit in new.units {
+            diesel::insert_into(round_units::table)
+                .values((
+                    round_units::organisation_id.eq(organisation.as_str()),
+                    round_units::round_id.eq(&id),
+                    round_units::unit_id.eq(unit.as_str()),
+                ))
+                .execute(conn)?;
+        }
+        get(conn, organisation, &id)?.ok_or(DbError::Query(diesel::result::Error::NotFound))
+    })
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &str,
+) -> Result<Option<RoundRow>, DbError> {
+    Ok(rounds::table
+        .filter(rounds::organisation_id.eq(organisation.as_str()))
+        .filter(rounds::id.eq(id))
+        .select(RoundRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+) -> Result<Vec<RoundRow>, DbError> {
+    Ok(rounds::table
+        .filter(rounds::organisation_id.eq(organisation.as_str()))
+        .order((rounds::created_at.desc(), rounds::id.asc()))
+        .select(RoundRow::as_select())
+        .load(conn)?)
+}
+
+/// The units chosen for a round (each with its sub-units); empty means all.
+pub fn chosen_units(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+) -> Result<Vec<UnitId>, DbError> {
+    let ids: Vec<String> = round_units::table
+        .filter(round_units::organisation_id.eq(organisation.as_str()))
+        .filter(round_units::round_id.eq(round))
+        .order(round_units::unit_id.asc())
+        .select(round_units::unit_id)
+        .load(conn)?;
+    Ok(ids.into_iter().map(UnitId::new).collect())
+}
+
+/// Opens a draft round, freezing the questionnaire's text and digest and the covered units.
+pub fn open(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &str,
+    source: &str,
+    digest: &str,
+    units: &[FrozenUnit],
+) -> Result<(), DbError> {
+    let tree = serde_json::to_string(units).map_err(|e| DbError::Unavailable(e.to_string()))?;
+    diesel::update(
+        rounds::table
+            .filter(rounds::organisation_id.eq(organisation.as_str()))
+            .filter(rounds::id.eq(id))
+            .filter(rounds::status.eq(RoundStatus::Draft.as_str())),
+    )
+    .set((
+        rounds::status.eq(RoundStatus::Open.as_str()),
+        rounds::opened_at.eq(Some(now())),
+        rounds::questionnaire_source.eq(Some(source)),
+        rounds::questionnaire_digest.eq(Some(digest)),
+        rounds::unit_tree.eq(Some(tree)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Closes an open round (DOMAIN.md section 6): its responses move, in a random order, from the
+/// arrival table to the final one; its invitations (token HMACs) and drafts are deleted; the
+/// counts stay. Afterwards no row identity, order or transaction of arrival survives, nor old
+/// row versions (`scrub`).
+pub fn close(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &str,
+) -> Result<bool, DbError> {
+    let closed = conn.transaction(|conn| {
+        let updated = diesel::update(
+            rounds::table
+                .filter(rounds::organisation_id.eq(organisation.as_str()))
+                .filter(rounds::id.eq(id))
+                .filter(rounds::status.eq(RoundStatus::Open.as_str())),
+        )
+        .set((
+            rounds::status.eq(RoundStatus::Closed.as_str()),
+            rounds::closed_at.eq(Some(now())),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Ok(false);
+        }
+        let inbox = response_inbox::table
+            .filter(response_inbox::organisation_id.eq(organisation.as_str()))
+            .filter(response_inbox::round_id.eq(id));
+        let mut arrived: Vec<(String, Vec<u8>)> = inbox
+            .select((response_inbox::unit_id, response_inbox::answers))
+            .load(conn)?;
+        arrived.shuffle(&mut rand::rng());
+        for (unit, answers) in arrived {
+            diesel::insert_into(responses::table)
+                .values((
+                    responses::id.eq(new_id()),
+                    responses::organisation_id.eq(organisation.as_str()),
+                    responses::round_id.eq(id),
+                    responses::unit_id.eq(unit),
+                    responses::answers.eq(answers),
+                ))
+                .execute(conn)?;
+        }
+        diesel::delete(inbox).execute(conn)?;
+        diesel::delete(
+            invitations::table
+                .filter(invitations::organisation_id.eq(organisation.as_str()))
+                .filter(invitations::round_id.eq(id)),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            drafts::table
+                .filter(drafts::organisation_id.eq(organisation.as_str()))
+                .filter(drafts::round_id.eq(id)),
+        )
+        .execute(conn)?;
+        Ok::<_, DbError>(true)
+    })?;
+    if closed {
+        scrub(conn)?;
+    }
+    Ok(closed)
+}
+
+/// Leaves no old row versions of deleted arrivals, invitations and drafts behind.
+fn scrub(conn: &mut DbConnection) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        // secure_delete (set on every connection) zeroes freed pages; the checkpoint empties the WAL.
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?,
+        DbConnection::Postgresql(c) => c.batch_execute(
+            "VACUUM FULL response_inbox; VACUUM FULL invitations; VACUUM FULL drafts;",
+        )?,
+    }
+    Ok(())
+}
+
+/// Open rounds whose close date has passed.
+pub fn due_for_closing(conn: &mut DbConnection) -> Result<Vec<(OrganisationId, String)>, DbError> {
+    let due: Vec<(String, String)> = rounds::table
+        .filter(rounds::status.eq(RoundStatus::Open.as_str()))
+        .filter(rounds::closes_at.le(now()))
+        .select((rounds::organisation_id, rounds::id))
+        .load(conn)?;
+    Ok(due
+        .into_iter()
+        .map(|(o, r)| (OrganisationId::new(o), r))
+        .collect())
+}
+
+/// One new invitation: the HMACs to store. The secrets themselves are never stored.
+pub struct NewInvitation {
+    pub token_hmac: String,
+    pub code_hmac: String,
+}
+
+/// Stores invitations for `unit` ("" for the organisation as a whole), counts them, and logs the
+/// hand-out (who, when, unit, count).
+pub fn invite(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+    unit: &str,
+    invitations_to_store: &[NewInvitation],
+    handed_out_by: &str,
+) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        for invitation in invitations_to_store {
+            diesel::insert_into(invitations::table)
+                .values((
+                    invitations::token_hmac.eq(&invitation.token_hmac),
+                    invitations::code_hmac.eq(&invitation.code_hmac),
+                    invitations::organisation_id.eq(organisation.as_str()),
+                    invitations::round_id.eq(round),
+                    invitations::unit_id.eq(unit),
+                ))
+                .execute(conn)?;
+        }
+        let count = i32::try_from(invitations_to_store.len()).unwrap_or(i32::MAX);
+        add_counts(conn, organisation, round, unit, count, 0)?;
+        diesel::insert_into(link_handouts::table)
+            .values((
+                link_handouts::id.eq(new_id()),
+                link_handouts::organisation_id.eq(organisation.as_str()),
+                link_handouts::round_id.eq(round),
+                link_handouts::unit_id.eq(unit),
+                link_handouts::user_email.eq(handed_out_by),
+                link_handouts::count.eq(count),
+                link_handouts::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+fn add_counts(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+    unit: &str,
+    invited: i32,
+    responded: i32,
+) -> Result<(), DbError> {
+    let row = round_counts::table
+        .filter(round_counts::organisation_id.eq(organisation.as_str()))
+        .filter(round_counts::round_id.eq(round))
+        .filter(round_counts::unit_id.eq(unit));
+    let updated = diesel::update(row)
+        .set((
+            round_counts::invited.eq(round_counts::invited + invited),
+            round_counts::responded.eq(round_counts::responded + responded),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(round_counts::table)
+            .values((
+                round_counts::organisation_id.eq(organisation.as_str()),
+                round_counts::round_id.eq(round),
+                round_counts::unit_id.eq(unit),
+                round_counts::invited.eq(invited),
+                round_counts::responded.eq(responded),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Invited and responded counts per unit.
+pub fn counts(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+) -> Result<Vec<UnitCount>, DbError> {
+    let rows: Vec<(String, i32, i32)> = round_counts::table
+        .filter(round_counts::organisation_id.eq(organisation.as_str()))
+        .filter(round_counts::round_id.eq(round))
+        .select((
+            round_counts::unit_id,
+            round_counts::invited,
+            round_counts::responded,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit, invited, responded)| UnitCount {
+            unit,
+            invited: u64::try_from(invited).unwrap_or(0),
+            responded: u64::try_from(responded).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// A logged hand-out of links.
+#[derive(Debug, Clone, Queryable)]
+pub struct Handout {
+    pub unit_id: String,
+    pub user_email: String,
+    pub count: i32,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn handouts(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+) -> Result<Vec<Handout>, DbError> {
+    Ok(link_handouts::table
+        .filter(link_handouts::organisation_id.eq(organisation.as_str()))
+        .filter(link_handouts::round_id.eq(round))
+        .order((link_handouts::created_at.asc(), link_handouts::id.asc()))
+        .select((
+            link_handouts::unit_id,
+            link_handouts::user_email,
+            link_handouts::count,
+            link_handouts::created_at,
+        ))
+        .load(conn)?)
+}
+
+/// What an invitation opens, found by the HMAC of its token or code.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub token_hmac: String,
+    pub organisation_id: OrganisationId,
+    pub round: RoundRow,
+    pub unit_id: String,
+}
+
+/// The unspent invitation with this token or code HMAC, with its round.
+pub fn find_invitation(conn: &mut DbConnection, hmac: &str) -> Result<Option<Invitation>, DbError> {
+    let found: Option<(String, String, String, String)> = invitations::table
+        .filter(
+            invitations::token_hmac
+                .eq(hmac)
+                .or(invitations::code_hmac.eq(hmac)),
+        )
+        .filter(invitations::spent.eq(false))
+        .select((
+            invitations::token_hmac,
+            invitations::organisation_id,
+            invitations::round_id,
+            invitations::unit_id,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((token_hmac, organisation, round, unit_id)) = found else {
+        return Ok(None);
+    };
+    let organisation_id = OrganisationId::new(organisation);
+    let Some(round) = get(conn, &organisation_id, &round)? else {
+        return Ok(None);
+    };
+    Ok(Some(Invitation {
+        token_hmac,
+        organisation_id,
+        round,
+        unit_id,
+    }))
+}
+
+/// What became of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitted {
+    Stored,
+    /// Spent meanwhile (a second submission with the same link): nothing stored.
+    AlreadySpent,
+    /// The round closed meanwhile: nothing stored.
+    RoundNotOpen,
+}
+
+/// Spends the invitation, stores its response and deletes its draft, in one transaction.
+pub fn submit(
+    conn: &mut DbConnection,
+    invitation: &Invitation,
+    answers: &[u8],
+) -> Result<Submitted, DbError> {
+    use diesel::result::Error::RollbackTransaction;
+    let organisation = &invitation.organisation_id;
+    let round = invitation.round.id.as_str();
+    let outcome = conn.transaction(|conn| {
+        // Writing first takes SQLite's write lock before any read, so concurrent submissions wait
+        // (busy timeout) instead of failing. The conditional update is the lock: of two concurrent
+        // submissions with one link only one changes the row; the other stores nothing.
+        let spent = diesel::update(
+            invitations::table
+                .filter(invitations::token_hmac.eq(&invitation.token_hmac))
+                .filter(invitations::spent.eq(false)),
+        )
+        .set(invitations::spent.eq(true))
+        .execute(conn)?;
+        if spent == 0 {
+            return Ok(Submitted::AlreadySpent);
+        }
+        let open: i64 = rounds::table
+            .filter(rounds::id.eq(round))
+            .filter(rounds::status.eq(RoundStatus::Open.as_str()))
+            .count()
+            .get_result(conn)?;
+        if open == 0 {
+            // Undo the spending: the round closed meanwhile.
+            return Err(DbError::Query(RollbackTransaction));
+        }
+        diesel::insert_into(response_inbox::table)
+            .values((
+                response_inbox::id.eq(new_id()),
+                response_inbox::organisation_id.eq(organisation.as_str()),
+                response_inbox::round_id.eq(round),
+                response_inbox::unit_id.eq(&invitation.unit_id),
+                response_inbox::answers.eq(answers),
+            ))
+            .execute(conn)?;
+        add_counts(conn, organisation, round, &invitation.unit_id, 0, 1)?;
+        diesel::delete(drafts::table.filter(drafts::token_hmac.eq(&invitation.token_hmac)))
+            .execute(conn)?;
+        Ok(Submitted::Stored)
+    });
+    match outcome {
+        Err(DbError::Query(RollbackTransaction)) => Ok(Submitted::RoundNotOpen),
+        other => other,
+    }
+}
+
+/// The packed answers of a round's responses, in stored order (closed rounds only).
+pub fn responses_of(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+) -> Result<Vec<(String, Vec<u8>)>, DbError> {
+    Ok(responses::table
+        .filter(responses::organisation_id.eq(organisation.as_str()))
+        .filter(responses::round_id.eq(round))
+        .select((responses::unit_id, responses::answers))
+        .load(conn)?)
+}
