@@ -35,6 +35,7 @@ pub const SESSION_COOKIE: &str = "psa_session";
 
 /// A built, not yet running, psa.
 pub struct Application {
+    state: AppState,
     port: u16,
     server: Server,
     setup_link: Option<String>,
@@ -77,11 +78,13 @@ impl Application {
             db: db.clone(),
             settings: Arc::clone(&settings),
             login_limits: Arc::default(),
+            lookup_limits: Arc::default(),
             catalog,
             setup_token,
         };
-        let server = server(state, listener)?;
+        let server = server(state.clone(), listener)?;
         Ok(Application {
+            state,
             port,
             server,
             setup_link,
@@ -107,9 +110,18 @@ impl Application {
         &self.db
     }
 
-    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight.
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight. Rounds open and
+    /// close on schedule meanwhile.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let schedule = actix_web::rt::spawn(crate::http::schedule::run(self.state.clone()));
+        let result = self.server.await;
+        schedule.abort();
+        result
+    }
+
+    /// The state handlers see (for tests that drive scheduled work).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 }
 

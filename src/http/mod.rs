@@ -7,11 +7,13 @@ pub mod client;
 pub mod errors;
 pub mod headers;
 pub mod hr;
+pub mod limits;
 pub mod logging;
 pub mod openapi;
 pub mod ops;
 pub mod page;
 pub mod routes;
+pub mod schedule;
 pub mod staff;
 
 use std::sync::Arc;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub login_limits: Arc<staff::login::LoginLimits>,
+    /// Failed look-ups of invitation tokens and codes.
+    pub lookup_limits: Arc<limits::LookupLimits>,
     /// The questionnaires this instance offers.
     pub catalog: Arc<crate::catalog::Catalog>,
     /// The secret of the one-time setup link, while the instance has no owner.

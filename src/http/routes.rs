@@ -21,6 +21,8 @@ pub enum Audience {
     Page,
     /// JSON for programs: refusals are problem documents.
     Api,
+    /// Employees answering a round: the link's token is the credential; no session, no CSRF.
+    Respondent,
 }
 
 /// Who may call a route.
@@ -39,6 +41,8 @@ pub enum Access {
 pub const ANY_ROLE: RoleSet = RoleSet::of(&Role::ALL);
 pub const ADMIN: RoleSet = RoleSet::of(&[Role::Admin]);
 pub const HR: RoleSet = RoleSet::of(&[Role::Hr]);
+/// Who may read the log of link hand-outs (DOMAIN.md section 6).
+pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Vpo]);
 
 /// One entry of the route table.
 pub struct RouteSpec {
@@ -100,6 +104,16 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/units/import" Api Members(HR) => api::units::import_units;
         PATCH "/api/v1/units/{id}" Api Members(HR) => api::units::update_unit;
         DELETE "/api/v1/units/{id}" Api Members(HR) => api::units::delete_unit;
+        GET "/api/v1/rounds" Api Members(HR) => api::rounds::list_rounds;
+        POST "/api/v1/rounds" Api Members(HR) => api::rounds::create_round;
+        GET "/api/v1/rounds/{id}" Api Members(HR) => api::rounds::get_round;
+        POST "/api/v1/rounds/{id}/open" Api Members(HR) => api::rounds::open_round;
+        POST "/api/v1/rounds/{id}/close" Api Members(HR) => api::rounds::close_round;
+        POST "/api/v1/rounds/{id}/invitations" Api Members(HR) => api::rounds::create_invitations;
+        GET "/api/v1/rounds/{id}/progress" Api Members(HR) => api::rounds::get_progress;
+        GET "/api/v1/rounds/{id}/handouts" Api Members(HANDOUT_READERS) => api::rounds::list_handouts;
+        GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
+        POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;
         POST "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::create_token;
         DELETE "/api/v1/tokens/{id}" Api Members(ANY_ROLE) => api::tokens::revoke_token;

@@ -5,6 +5,8 @@ pub mod members;
 pub mod organisation;
 pub mod organisations;
 pub mod questionnaires;
+pub mod respond;
+pub mod rounds;
 pub mod tokens;
 pub mod units;
 

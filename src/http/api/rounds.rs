@@ -1,0 +1,609 @@
+//! `/api/v1/rounds`: survey rounds, their invitations, hand-out log and response rate.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{Valid, utc};
+use crate::db::rounds::{self, NewInvitation, NewRound, RoundRow};
+use crate::db::{DbConnection, now, units};
+use crate::domain::round::{self, FrozenUnit, MinGroupSize, Progress, RoundStatus, code_from_bits};
+use crate::domain::{OrganisationId, UnitId};
+use crate::error::{AppError, FieldError};
+use crate::http::AppState;
+use crate::http::auth::Member;
+use crate::secret::{hmac_hex, new_token, random_bytes};
+
+type ProblemDoc = crate::error::Problem;
+
+#[derive(Serialize, ToSchema)]
+pub struct RoundView {
+    pub id: String,
+    pub name: String,
+    pub questionnaire_id: String,
+    /// SHA-256 of the questionnaire text frozen when the round opened.
+    pub questionnaire_digest: Option<String>,
+    pub status: RoundStatus,
+    pub languages: Vec<String>,
+    /// The anonymity threshold k.
+    pub min_group_size: u32,
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    pub created_at: String,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+    /// The units chosen (each with its sub-units); empty: the whole organisation.
+    pub unit_ids: Vec<String>,
+}
+
+fn view(row: &RoundRow, unit_ids: Vec<UnitId>) -> RoundView {
+    RoundView {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        questionnaire_id: row.questionnaire_id.clone(),
+        questionnaire_digest: row.questionnaire_digest.clone(),
+        status: row.status(),
+        languages: row.languages(),
+        min_group_size: row.k().get(),
+        opens_at: row.opens_at.map(utc),
+        closes_at: row.closes_at.map(utc),
+        created_at: utc(row.created_at),
+        opened_at: row.opened_at.map(utc),
+        closed_at: row.closed_at.map(utc),
+        unit_ids: unit_ids.into_iter().map(UnitId::into_inner).collect(),
+    }
+}
+
+/// The round of this organisation, or 404.
+fn round_of(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &str,
+) -> Result<RoundRow, AppError> {
+    rounds::get(conn, organisation, id)?.ok_or_else(|| AppError::NotFound("no such round".into()))
+}
+
+fn round_view(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    row: &RoundRow,
+) -> Result<RoundView, AppError> {
+    Ok(view(
+        row,
+        rounds::chosen_units(conn, organisation, &row.id)?,
+    ))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRoundBody {
+    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    pub name: String,
+    pub questionnaire_id: String,
+    /// Languages offered; default: all of the questionnaire's.
+    pub languages: Option<Vec<String>>,
+    /// Units covered, each with its sub-units; default: the whole organisation.
+    #[serde(default)]
+    pub unit_ids: Vec<String>,
+    /// The anonymity threshold k: at least 5, default 10.
+    pub min_group_size: Option<i64>,
+    /// RFC 3339; the round opens by itself then.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub opens_at: Option<DateTime<Utc>>,
+    /// RFC 3339; the round closes by itself then.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+fn naive(time: Option<DateTime<Utc>>) -> Option<NaiveDateTime> {
+    time.map(|t| t.naive_utc())
+}
+
+/// Create a round (draft).
+#[utoipa::path(post, path = "/api/v1/rounds", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader),
+    request_body = NewRoundBody,
+    responses(
+        (status = 201, description = "Created, as a draft", body = RoundView),
+        (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn create_round(
+    state: web::Data<AppState>,
+    member: Member,
+    Valid(body): Valid<NewRoundBody>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = Vec::new();
+    let entry = state.catalog.get(&body.questionnaire_id);
+    if entry.is_none() {
+        errors.push(FieldError::new("questionnaire_id", "no such questionnaire"));
+    }
+    let offered = entry
+        .map(|e| e.questionnaire.languages.clone())
+        .unwrap_or_default();
+    let languages = body.languages.clone().unwrap_or_else(|| offered.clone());
+    if languages.is_empty() || languages.iter().any(|l| !offered.contains(l)) {
+        errors.push(FieldError::new(
+            "languages",
+            format!("choose from {}", offered.join(", ")),
+        ));
+    }
+    let k = MinGroupSize::new(
+        body.min_group_size
+            .unwrap_or(i64::from(MinGroupSize::DEFAULT)),
+    );
+    if let Err(err) = &k {
+        errors.push(FieldError::new("min_group_size", err));
+    }
+    let (opens_at, closes_at) = (naive(body.opens_at), naive(body.closes_at));
+    if let (Some(open), Some(close)) = (opens_at, closes_at) {
+        if close <= open {
+            errors.push(FieldError::new("closes_at", "must be after opens_at"));
+        }
+    }
+    if closes_at.is_some_and(|c| c <= now()) {
+        errors.push(FieldError::new("closes_at", "must be in the future"));
+    }
+    let k = match (errors.is_empty(), k) {
+        (true, Ok(k)) => k,
+        _ => return Err(AppError::Validation(errors)),
+    };
+    let organisation = member.organisation;
+    let created = state
+        .db
+        .run(move |conn| -> Result<_, AppError> {
+            let tree = units::tree(conn, &organisation)?;
+            let unit_ids: Vec<UnitId> = body.unit_ids.iter().cloned().map(UnitId::new).collect();
+            if let Some(unknown) = unit_ids.iter().find(|id| tree.get(id).is_none()) {
+                return Err(AppError::field(
+                    "unit_ids",
+                    format!("no such unit {unknown}"),
+                ));
+            }
+            let new = NewRound {
+                name: body.name.trim(),
+                questionnaire_id: &body.questionnaire_id,
+                languages: &languages,
+                min_group_size: k,
+                opens_at,
+                closes_at,
+                units: &unit_ids,
+            };
+            let row = rounds::create(conn, &organisation, &new)?;
+            round_view(conn, &organisation, &row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// The organisation's rounds, newest first.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader),
+    responses(
+        (status = 200, description = "Rounds", body = Vec<RoundView>),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn list_rounds(
+    state: web::Data<AppState>,
+    member: Member,
+) -> Result<HttpResponse, AppError> {
+    let organisation = member.organisation;
+    let all = state
+        .db
+        .run(move |conn| -> Result<_, AppError> {
+            let rows = rounds::list(conn, &organisation)?;
+            rows.iter()
+                .map(|row| round_view(conn, &organisation, row))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(all))
+}
+
+/// One round.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "The round", body = RoundView),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn get_round(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let organisation = member.organisation;
+    let id = path.into_inner();
+    let found = state
+        .db
+        .run(move |conn| {
+            let row = round_of(conn, &organisation, &id)?;
+            round_view(conn, &organisation, &row)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+fn illegal(current: RoundStatus) -> AppError {
+    AppError::Conflict(format!("the round is {current}"))
+}
+
+/// Opens a draft round: freezes the questionnaire and the covered unit tree.
+pub async fn open(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: String,
+) -> Result<RoundView, AppError> {
+    let catalog = state.catalog.clone();
+    state
+        .db
+        .run(move |conn| {
+            use diesel::Connection;
+            conn.transaction(|conn| {
+                let row = round_of(conn, &organisation, &id)?;
+                row.status()
+                    .check_transition(RoundStatus::Open)
+                    .map_err(|_| illegal(row.status()))?;
+                let entry = catalog.get(&row.questionnaire_id).ok_or_else(|| {
+                    AppError::Conflict("the round's questionnaire is no longer offered".into())
+                })?;
+                let tree = units::tree(conn, &organisation)?;
+                let chosen = rounds::chosen_units(conn, &organisation, &id)?;
+                let frozen = round::covered_units(&tree, &chosen);
+                rounds::open(
+                    conn,
+                    &organisation,
+                    &id,
+                    &entry.source,
+                    &entry.digest,
+                    &frozen,
+                )?;
+                let row = round_of(conn, &organisation, &id)?;
+                round_view(conn, &organisation, &row)
+            })
+        })
+        .await
+}
+
+/// Closes an open round (DOMAIN.md section 6).
+pub async fn close(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: String,
+) -> Result<RoundView, AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let row = round_of(conn, &organisation, &id)?;
+            row.status()
+                .check_transition(RoundStatus::Closed)
+                .map_err(|_| illegal(row.status()))?;
+            if !rounds::close(conn, &organisation, &id)? {
+                let row = round_of(conn, &organisation, &id)?;
+                return Err(illegal(row.status()));
+            }
+            let row = round_of(conn, &organisation, &id)?;
+            round_view(conn, &organisation, &row)
+        })
+        .await
+}
+
+/// Open the round: freeze the questionnaire and the unit tree, accept responses.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/open", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "Opened", body = RoundView),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft; the detail names the current state", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn open_round(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(open(&state, member.organisation, path.into_inner()).await?))
+}
+
+/// Close the round: shuffle its responses into the final store, delete its tokens and drafts.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/close", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "Closed", body = RoundView),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "Not open; the detail names the current state", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn close_round(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(close(&state, member.organisation, path.into_inner()).await?))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    /// The unit; absent for the organisation as a whole (only when the round covers no units).
+    pub unit_id: Option<String>,
+    #[validate(range(min = 1, max = 10_000, message = "must be between 1 and 10000"))]
+    pub count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationView {
+    pub unit_id: String,
+    pub unit: String,
+    /// The personal link, built on PSA_PUBLIC_URL.
+    pub url: String,
+    /// The same invitation as a code to type at /s.
+    pub code: String,
+}
+
+/// The HMAC under which a link token is stored.
+pub fn token_hmac(key: &[u8], token: &str) -> String {
+    hmac_hex(key, &format!("token:{token}"))
+}
+
+/// The HMAC under which a code (canonical form) is stored.
+pub fn code_hmac(key: &[u8], code: &str) -> String {
+    hmac_hex(key, &format!("code:{code}"))
+}
+
+/// The covered units of a round: frozen when open, from today's tree while a draft.
+fn covered(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    row: &RoundRow,
+) -> Result<Vec<FrozenUnit>, AppError> {
+    if row.status() == RoundStatus::Draft {
+        let tree = units::tree(conn, organisation)?;
+        let chosen = rounds::chosen_units(conn, organisation, &row.id)?;
+        return Ok(round::covered_units(&tree, &chosen));
+    }
+    Ok(row.frozen_units())
+}
+
+/// Make invitations for a unit. Answered as JSON, or as CSV (`unit;url;code`) when the request
+/// accepts `text/csv`. Each hand-out is logged (who, when, unit, count).
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/invitations", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    request_body = InvitationRequest,
+    responses(
+        (status = 201, description = "The new invitations, shown once", body = Vec<InvitationView>),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The round is closed", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Unit not covered, or more than its headcount", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn create_invitations(
+    state: web::Data<AppState>,
+    member: Member,
+    req: HttpRequest,
+    path: web::Path<String>,
+    Valid(body): Valid<InvitationRequest>,
+) -> Result<HttpResponse, AppError> {
+    let invitations = invite(&state, &member, path.into_inner(), body).await?;
+    let wants_csv = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"));
+    if wants_csv {
+        return Ok(HttpResponse::Created()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"invitations.csv\"",
+            ))
+            .body(invitations_csv(&invitations)));
+    }
+    Ok(HttpResponse::Created().json(invitations))
+}
+
+/// `unit;url;code` lines with a header.
+pub fn invitations_csv(invitations: &[InvitationView]) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let _ = writer.write_record(["unit", "url", "code"]);
+    for invitation in invitations {
+        let _ = writer.write_record([&invitation.unit, &invitation.url, &invitation.code]);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// Makes, stores (as HMACs) and logs invitations; shared by the API and the page.
+pub async fn invite(
+    state: &AppState,
+    member: &Member,
+    round_id: String,
+    body: InvitationRequest,
+) -> Result<Vec<InvitationView>, AppError> {
+    let count =
+        usize::try_from(body.count).map_err(|_| AppError::field("count", "must be positive"))?;
+    let organisation = member.organisation.clone();
+    let handed_out_by = member.user.email.clone();
+    let settings = state.settings.clone();
+    state
+        .db
+        .run(move |conn| {
+            let row = round_of(conn, &organisation, &round_id)?;
+            if row.status() == RoundStatus::Closed {
+                return Err(illegal(RoundStatus::Closed));
+            }
+            let covered = covered(conn, &organisation, &row)?;
+            let unit_id = body.unit_id.unwrap_or_default();
+            let (unit_path, headcount) = if unit_id.is_empty() {
+                if !covered.is_empty() {
+                    return Err(AppError::field(
+                        "unit_id",
+                        "choose one of the round's units",
+                    ));
+                }
+                (String::new(), None)
+            } else {
+                let unit = covered.iter().find(|u| u.id == unit_id).ok_or_else(|| {
+                    AppError::field("unit_id", "the round does not cover this unit")
+                })?;
+                (unit.path.clone(), unit.headcount)
+            };
+            if let Some(headcount) = headcount {
+                let already: u64 = rounds::counts(conn, &organisation, &row.id)?
+                    .iter()
+                    .filter(|c| c.unit == unit_id)
+                    .map(|c| c.invited)
+                    .sum();
+                if already + count as u64 > u64::from(headcount) {
+                    return Err(AppError::field(
+                        "count",
+                        format!(
+                            "the unit has {headcount} employees and {already} invitations already"
+                        ),
+                    ));
+                }
+            }
+            let key = settings.keys.token;
+            let mut stored = Vec::with_capacity(count);
+            let mut shown = Vec::with_capacity(count);
+            for _ in 0..count {
+                let token = new_token("");
+                let code = code_from_bits(u64::from_le_bytes(random_bytes::<8>()));
+                let canonical = round::normalize_code(&code).unwrap_or_default();
+                stored.push(NewInvitation {
+                    token_hmac: token_hmac(&key, &token),
+                    code_hmac: code_hmac(&key, &canonical),
+                });
+                shown.push(InvitationView {
+                    unit_id: unit_id.clone(),
+                    unit: unit_path.clone(),
+                    url: settings.public_link(&format!("/s/{token}")),
+                    code,
+                });
+            }
+            rounds::invite(
+                conn,
+                &organisation,
+                &row.id,
+                &unit_id,
+                &stored,
+                &handed_out_by,
+            )?;
+            Ok(shown)
+        })
+        .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgressView {
+    pub invited: u64,
+    pub responded: u64,
+    /// responded / invited × 100; absent before any invitation.
+    pub response_pct: Option<f64>,
+    /// Units with at least k invitations of their own; smaller units count with their parent.
+    #[schema(value_type = Vec<Object>)]
+    pub units: Vec<round::ProgressRow>,
+}
+
+impl From<Progress> for ProgressView {
+    fn from(p: Progress) -> Self {
+        ProgressView {
+            invited: p.invited,
+            responded: p.responded,
+            response_pct: (p.invited > 0).then(|| p.responded as f64 * 100.0 / p.invited as f64),
+            units: p.units,
+        }
+    }
+}
+
+/// Response rate, in total and per unit with at least k invitations.
+pub async fn progress(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: String,
+) -> Result<(RoundRow, ProgressView), AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let row = round_of(conn, &organisation, &id)?;
+            let covered = covered(conn, &organisation, &row)?;
+            let counts = rounds::counts(conn, &organisation, &id)?;
+            let progress = round::progress(&covered, &counts, row.k());
+            Ok((row, ProgressView::from(progress)))
+        })
+        .await
+}
+
+/// The response rate: invited and responded, in total and per unit with at least k invitations.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/progress", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "Response rate", body = ProgressView),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn get_progress(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (_, view) = progress(&state, member.organisation, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HandoutView {
+    pub unit_id: String,
+    /// Who made the links.
+    pub by: String,
+    pub count: i32,
+    pub at: String,
+}
+
+/// The log of link hand-outs (who, when, unit, count), for HR, the works council and the VPO.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/handouts", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "Hand-outs, oldest first", body = Vec<HandoutView>),
+        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, description = "Not HR, council or VPO", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn list_handouts(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let organisation = member.organisation;
+    let id = path.into_inner();
+    let all = state
+        .db
+        .run(move |conn| -> Result<_, AppError> {
+            let row = round_of(conn, &organisation, &id)?;
+            Ok(rounds::handouts(conn, &organisation, &row.id)?)
+        })
+        .await?;
+    let views: Vec<HandoutView> = all
+        .into_iter()
+        .map(|h| HandoutView {
+            unit_id: h.unit_id,
+            by: h.user_email,
+            count: h.count,
+            at: utc(h.created_at),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
