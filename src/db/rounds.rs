@@ -246,9 +246,12 @@ fn scrub(conn: &mut DbConnection) -> Result<(), DbError> {
     match conn {
         // secure_delete (set on every connection) zeroes freed pages; the checkpoint empties the WAL.
         DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?,
-        DbConnection::Postgresql(c) => c.batch_execute(
-            "VACUUM FULL response_inbox; VACUUM FULL invitations; VACUUM FULL drafts;",
-        )?,
+        DbConnection::Postgresql(c) => {
+            // One statement each: several in one query form a transaction, where VACUUM cannot run.
+            for table in ["response_inbox", "invitations", "drafts"] {
+                c.batch_execute(&format!("VACUUM FULL {table}"))?;
+            }
+        }
     }
     Ok(())
 }

@@ -13,5 +13,6 @@ mod migrations;
 mod openapi;
 mod organisations;
 mod questionnaires;
+mod rounds;
 mod setup;
 mod units;

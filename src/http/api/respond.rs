@@ -88,10 +88,42 @@ pub struct ItemForm {
     pub text: Texts,
 }
 
+/// The neutral key of the questionnaire's n-th part (from 0): `part-1`, `part-2`, …
+pub fn part_key(index: usize) -> String {
+    format!("part-{}", index + 1)
+}
+
+/// Answers as a respondent's client sends them: sources keyed by part, turned into sources keyed
+/// by category for the core.
+pub fn by_category(raw: &RawAnswers, q: &Questionnaire) -> Result<RawAnswers, AppError> {
+    let mut sources = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for (key, named) in &raw.sources {
+        match q
+            .categories
+            .iter()
+            .enumerate()
+            .find(|(i, _)| part_key(*i) == *key)
+        {
+            Some((_, category)) => {
+                sources.insert(category.id.clone(), named.clone());
+            }
+            None => unknown.push(FieldError::new(format!("sources.{key}"), "unknown part")),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(AppError::Validation(unknown));
+    }
+    Ok(RawAnswers {
+        items: raw.items.clone(),
+        sources,
+    })
+}
+
 /// A neutral part of the questionnaire: never named after its category.
 #[derive(Serialize, ToSchema)]
 pub struct PartForm {
-    /// Key for `sources` in the answers; not meant to be shown.
+    /// `part-1`, `part-2`, …: the key for `sources` in the answers.
     pub key: String,
     /// Whether the from-whom question follows when any of the part's behaviour items is answered
     /// with exposure.
@@ -174,8 +206,9 @@ pub fn form(invitation: &Invitation, q: &Questionnaire) -> QuestionnaireForm {
         parts: q
             .categories
             .iter()
-            .map(|c| PartForm {
-                key: c.id.clone(),
+            .enumerate()
+            .map(|(index, c)| PartForm {
+                key: part_key(index),
                 asks_sources: c.kind == CategoryKind::Behaviour,
                 items: q
                     .items_of(&c.id)
@@ -224,11 +257,21 @@ pub async fn store(
     raw: &RawAnswers,
 ) -> Result<(), AppError> {
     let q = answerable(&invitation)?;
-    let answers = Answers::parse(raw, &q).map_err(|errors| {
+    let raw = by_category(raw, &q)?;
+    let answers = Answers::parse(&raw, &q).map_err(|errors| {
+        // Name parts, not categories, back to the respondent.
+        let field = |field: String| match field.strip_prefix("sources.") {
+            Some(category) => q
+                .categories
+                .iter()
+                .position(|c| c.id == category)
+                .map_or(field.clone(), |i| format!("sources.{}", part_key(i))),
+            None => field,
+        };
         AppError::Validation(
             errors
                 .into_iter()
-                .map(|e| FieldError::new(e.field, e.reason))
+                .map(|e| FieldError::new(field(e.field), e.reason))
                 .collect(),
         )
     })?;
@@ -247,7 +290,7 @@ pub async fn store(
 /// Submit answers: item id to value (`null`: prefer not to say) and the sources per part.
 #[utoipa::path(post, path = "/api/v1/respond/{token}", tag = "respond", security(()),
     params(("token" = String, Path, description = "The link's token or the typed code")),
-    request_body(content = Object, description = "`{\"items\": {\"pe1\": 2, \"pe2\": null}, \"sources\": {\"pesten\": [\"collega\"]}}`"),
+    request_body(content = Object, description = "`{\"items\": {\"pe1\": 2, \"pe2\": null}, \"sources\": {\"part-1\": [\"collega\"]}}`"),
     responses(
         (status = 201, description = "Stored; the link is spent", body = Receipt),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
