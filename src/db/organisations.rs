@@ -109,6 +109,20 @@ pub fn find(conn: &mut DbConnection, key: &str) -> Result<Option<Organisation>, 
         .transpose()
 }
 
+/// The organisation with this public id (its public pages).
+pub fn find_public(
+    conn: &mut DbConnection,
+    public_id: &str,
+) -> Result<Option<Organisation>, DbError> {
+    organisations::table
+        .filter(organisations::public_id.eq(public_id))
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(OrganisationRow::into_domain)
+        .transpose()
+}
+
 /// Every organisation, by name.
 pub fn list(conn: &mut DbConnection) -> Result<Vec<Organisation>, DbError> {
     organisations::table

@@ -39,28 +39,41 @@ pub fn client_ip(req: &HttpRequest, settings: &Settings) -> Option<IpAddr> {
 /// The language of a page: `?lang=` (remembered in the session), the session's choice, the
 /// browser's `Accept-Language`, or Dutch.
 pub fn page_lang(req: &HttpRequest) -> Lang {
-    let from_query = req
-        .query_string()
+    let lang = query_lang(req);
+    if let Some(lang) = lang {
+        let _ = req.get_session().insert(session_keys::LANG, lang.code());
+    }
+    lang.unwrap_or_else(|| cookieless_lang(req))
+}
+
+/// The language without touching the session, for respondents (who get no cookie): `?lang=`,
+/// the session's choice if a staff member has one, `Accept-Language`, or Dutch.
+pub fn cookieless_lang(req: &HttpRequest) -> Lang {
+    query_lang(req)
+        .or_else(|| {
+            req.get_session()
+                .get::<String>(session_keys::LANG)
+                .ok()
+                .flatten()
+                .and_then(|code| code.parse().ok())
+        })
+        .or_else(|| accept_language(req))
+        .unwrap_or_default()
+}
+
+fn query_lang(req: &HttpRequest) -> Option<Lang> {
+    req.query_string()
         .split('&')
         .find_map(|pair| pair.strip_prefix("lang="))
-        .and_then(|code| code.parse::<Lang>().ok());
-    let session = req.get_session();
-    if let Some(lang) = from_query {
-        let _ = session.insert(session_keys::LANG, lang.code());
-        return lang;
-    }
-    session
-        .get::<String>(session_keys::LANG)
-        .ok()
-        .flatten()
-        .and_then(|code| code.parse().ok())
-        .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or_default()
+        .and_then(|code| code.parse::<Lang>().ok())
+}
+
+/// The browser's preferred language among ours.
+pub fn accept_language(req: &HttpRequest) -> Option<Lang> {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
 }
 
 /// Extractor for the page language.

@@ -9,7 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use super::client::page_lang;
+use super::client::cookieless_lang;
 use crate::error::{AppError, PROBLEM_JSON};
 use crate::render::pages::ErrorPage;
 
@@ -39,7 +39,7 @@ pub async fn shape_errors(
     if content_type.starts_with("text/html") {
         return Ok(res);
     }
-    let lang = page_lang(res.request());
+    let lang = cookieless_lang(res.request());
     let page = ErrorPage::for_status(lang, status);
     let mut html = HttpResponse::build(status);
     html.insert_header((

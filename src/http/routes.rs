@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, auth, hr, ops, staff};
+use super::{api, auth, hr, ops, respond, staff};
 use crate::domain::{Role, RoleSet};
 
 /// Who a route is for, which decides how refusals look.
@@ -87,6 +87,12 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/units/import" Page Members(HR) => hr::units::import_units;
         POST "/units/{id}" Page Members(HR) => hr::units::change_unit;
         POST "/units/{id}/delete" Page Members(HR) => hr::units::remove_unit;
+        // Employees answering, and the organisation's public pages.
+        GET "/s" Respondent Public => respond::show_code_form;
+        POST "/s" Respondent Public => respond::enter_code;
+        GET "/s/{token}" Respondent Public => respond::show_intro;
+        POST "/s/{token}" Respondent Public => respond::take_step;
+        GET "/o/{public_id}/vpo-info" Respondent Public => respond::vpo_info;
         // The JSON API.
         GET "/api/v1/me" Api Staff => api::me::get_me;
         GET "/api/v1/organisations" Api Owner => api::organisations::list_organisations;

@@ -2,3 +2,4 @@
 //! results and export features.
 
 pub mod pages;
+pub mod respond;

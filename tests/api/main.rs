@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod answering;
 mod cli;
 mod errors;
 mod helpers;

@@ -1,0 +1,303 @@
+//! Employees answer through the pages: without script or cookie, in Dutch or English, the
+//! from-whom question only after exposure, a review, and one submission per link.
+
+use psa::domain::Questionnaire;
+use psa::domain::answers::Answers;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, browser, spawn_app};
+
+/// The hidden fields of a page's form.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for chunk in html.split("<input type=\"hidden\" name=\"").skip(1) {
+        let name = chunk.split('"').next().unwrap().to_owned();
+        let value = chunk
+            .split("value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#43;", "+");
+        fields.push((name, value));
+    }
+    fields
+}
+
+struct Respondent<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    path: String,
+    page: String,
+}
+
+impl<'a> Respondent<'a> {
+    async fn open(app: &'a TestApp, credential: &str) -> Respondent<'a> {
+        let client = browser();
+        let response = client
+            .get(app.url(&format!("/s/{credential}")))
+            .header("Accept-Language", "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers().get("set-cookie").is_none(),
+            "respondents get no cookie"
+        );
+        let page = response.text().await.unwrap();
+        Respondent {
+            app,
+            client,
+            path: format!("/s/{credential}"),
+            page,
+        }
+    }
+
+    /// Posts the current page's form with `extra` fields (answers, the button pressed).
+    async fn post(&mut self, extra: &[(&str, &str)]) -> u16 {
+        let mut form = hidden_fields(&self.page);
+        form.extend(
+            extra
+                .iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned())),
+        );
+        let response = self
+            .client
+            .post(self.app.url(&self.path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.headers().get("set-cookie").is_none(),
+            "respondents get no cookie"
+        );
+        let status = response.status().as_u16();
+        self.page = response.text().await.unwrap();
+        status
+    }
+}
+
+async fn open_round_with_links(app: &TestApp, count: u32) -> Vec<Value> {
+    let organisation = app.set_up();
+    let hr = app.api(&app.token(&organisation, "owner@example.nl"));
+    let round: Value = hr
+        .post(
+            "/api/v1/rounds",
+            json!({"name": "PSA 2026", "questionnaire_id": "psa-basis"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = round["id"].as_str().unwrap();
+    assert_eq!(
+        hr.post(&format!("/api/v1/rounds/{id}/open"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    hr.post(
+        &format!("/api/v1/rounds/{id}/invitations"),
+        json!({"count": count}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
+fn token(link: &Value) -> String {
+    link["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn an_employee_answers_through_the_pages_and_the_link_is_then_spent() {
+    let app = spawn_app().await;
+    let links = open_round_with_links(&app, 2).await;
+    let mut me = Respondent::open(&app, &token(&links[0])).await;
+    for shown in [
+        "Your privacy",
+        "at least 10 people",
+        "/vpo-info",
+        "Zorg BV",
+        "7 parts",
+    ] {
+        assert!(me.page.contains(shown), "the intro shows {shown:?}");
+    }
+
+    assert_eq!(me.post(&[("go", "next")]).await, 200);
+    assert!(me.page.contains("Part 1 of 7"));
+    for name in ["bullying", "Bullying", "pesten"] {
+        assert!(
+            !me.page.contains(name),
+            "no category name on the page: {name}"
+        );
+    }
+    assert_eq!(
+        me.post(&[("a:pe1", "9"), ("go", "next")]).await,
+        422,
+        "off the scale"
+    );
+    assert!(me.page.contains("aria-invalid=\"true\""));
+    assert_eq!(
+        me.post(&[("a:pe1", "3"), ("a:pe2", ""), ("go", "next")])
+            .await,
+        200
+    );
+    assert!(
+        me.page.contains("From whom did this come?"),
+        "exposure asks the source"
+    );
+
+    // Switching language keeps the answers.
+    assert_eq!(me.post(&[("src", "collega"), ("lang", "nl")]).await, 200);
+    assert!(me.page.contains("Van wie ging dit uit?"));
+    assert!(hidden_fields(&me.page).contains(&("a:pe1".into(), "3".into())));
+    assert_eq!(
+        me.post(&[("src", "collega"), ("src", "derden"), ("go", "next")])
+            .await,
+        200
+    );
+    assert!(me.page.contains("Deel 2 van 7"));
+    assert_eq!(me.post(&[("a:ag1", "1"), ("go", "next")]).await, 200);
+    assert!(
+        me.page.contains("Deel 3 van 7"),
+        "no exposure, no source question"
+    );
+    for _ in 3..=7 {
+        assert_eq!(me.post(&[("go", "next")]).await, 200);
+    }
+    assert!(me.page.contains("Uw antwoorden nakijken"));
+    assert!(
+        me.page.contains("Maandelijks") && me.page.contains("Een collega, Klanten"),
+        "{}",
+        me.page
+    );
+    assert_eq!(me.post(&[("go", "submit")]).await, 200);
+    assert!(me.page.contains("Dank u wel"));
+
+    let used = browser()
+        .get(app.url(&format!("/s/{}", token(&links[0]))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(used.status(), 404);
+    let used = used.text().await.unwrap();
+    let unknown = browser()
+        .get(app.url("/s/not-a-real-token"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        used, unknown,
+        "a used and an unknown link show the same page"
+    );
+
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Binary)]
+        answers: Vec<u8>,
+    }
+    let stored: Vec<Stored> = diesel::RunQueryDsl::load(
+        diesel::sql_query("SELECT answers FROM response_inbox"),
+        &mut *app.conn(),
+    )
+    .unwrap();
+    assert_eq!(stored.len(), 1);
+    let q = Questionnaire::parse(include_str!("../../questionnaires/psa-basis.toml")).unwrap();
+    let answers = Answers::unpack(&stored[0].answers, &q).unwrap();
+    assert_eq!(answers.values[0], Some(3));
+    assert_eq!(answers.values[1], None);
+    assert_eq!(answers.sources["pesten"].len(), 2);
+}
+
+#[actix_web::test]
+async fn a_typed_code_opens_the_same_questionnaire() {
+    let app = spawn_app().await;
+    let links = open_round_with_links(&app, 1).await;
+    let code = links[0]["code"].as_str().unwrap();
+    let client = browser();
+    let form = client.get(app.url("/s")).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    assert!(form.text().await.unwrap().contains("name=\"code\""));
+    let bad = client
+        .post(app.url("/s"))
+        .form(&[("code", "abc")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let typed = code.to_lowercase().replace('-', " ");
+    let found = client
+        .post(app.url("/s"))
+        .form(&[("code", typed.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), 303);
+    let location = found.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("/s/{}", code.replace('-', ""))),
+        "{location}"
+    );
+    let intro = client.get(app.url(&location)).send().await.unwrap();
+    assert_eq!(intro.status(), 200);
+    assert!(intro.text().await.unwrap().contains("Your privacy"));
+}
+
+#[actix_web::test]
+async fn a_closed_round_says_so_and_the_vpo_page_names_the_organisation() {
+    let app = spawn_app().await;
+    let links = open_round_with_links(&app, 1).await;
+    let organisation = psa::db::organisations::list(&mut app.conn())
+        .unwrap()
+        .remove(0);
+    let info = browser()
+        .get(app.url(&format!("/o/{}/vpo-info?lang=en", organisation.public_id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 200);
+    assert!(info.headers().get("set-cookie").is_none());
+    assert!(
+        info.text()
+            .await
+            .unwrap()
+            .contains("At Zorg BV you can turn to the confidential counsellor")
+    );
+    assert_eq!(
+        browser()
+            .get(app.url("/o/unknown/vpo-info"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let mut me = Respondent::open(&app, &token(&links[0])).await;
+    let hr = app.api(&app.token(&organisation.id, "owner@example.nl"));
+    let rounds: Vec<Value> = hr.get("/api/v1/rounds").await;
+    let id = rounds[0]["id"].as_str().unwrap();
+    // Closing deletes the invitations: the link no longer opens anything.
+    assert_eq!(
+        hr.post(&format!("/api/v1/rounds/{id}/close"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(me.post(&[("go", "next")]).await, 404);
+    assert!(me.page.contains("does not work"));
+}
