@@ -110,6 +110,8 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub address: String,
+    /// What the handlers see, for driving scheduled work.
+    pub state: psa::http::AppState,
     pub db: Db,
     pub setup_link: Option<String>,
     /// Kept so that the database (and its directory) lives as long as the app.
@@ -126,9 +128,11 @@ pub async fn spawn_app_with(public_url: Option<&str>) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let setup_link = app.setup_link().map(str::to_owned);
     let db = app.db().clone();
+    let state = app.state().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
+        state,
         db,
         setup_link,
         _database: database,

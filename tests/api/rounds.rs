@@ -528,3 +528,45 @@ async fn closing_shuffles_the_responses_and_forgets_every_token() {
         "counts stay after close"
     );
 }
+
+#[actix_web::test]
+async fn a_round_opens_and_closes_by_itself_at_its_dates() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let soon =
+        |seconds: i64| (chrono::Utc::now() + chrono::Duration::seconds(seconds)).to_rfc3339();
+    let round: Value = hr
+        .post("/api/v1/rounds", json!({"name": "R", "questionnaire_id": "psa-basis", "opens_at": soon(1), "closes_at": soon(2)}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/rounds/{}", round["id"].as_str().unwrap());
+    assert_eq!(
+        psa::http::schedule::run_once(&app.state).await,
+        0,
+        "nothing is due yet"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(psa::http::schedule::run_once(&app.state).await, 1);
+    let opened: Value = hr.get(&path).await;
+    assert_eq!(opened["status"], "open");
+    assert!(
+        opened["questionnaire_digest"].is_string(),
+        "opening on schedule freezes the questionnaire too"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(psa::http::schedule::run_once(&app.state).await, 1);
+    let closed: Value = hr.get(&path).await;
+    assert_eq!(closed["status"], "closed");
+    let past = hr
+        .post(
+            "/api/v1/rounds",
+            json!({"name": "R", "questionnaire_id": "psa-basis", "closes_at": soon(-60)}),
+        )
+        .await;
+    assert_eq!(
+        assert_problem(past, 422, "validation").await["errors"][0]["field"],
+        "closes_at"
+    );
+}
