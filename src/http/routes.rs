@@ -87,6 +87,12 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/units/import" Page Members(HR) => hr::units::import_units;
         POST "/units/{id}" Page Members(HR) => hr::units::change_unit;
         POST "/units/{id}/delete" Page Members(HR) => hr::units::remove_unit;
+        GET "/rounds" Page Members(HR) => hr::rounds::show_rounds;
+        POST "/rounds" Page Members(HR) => hr::rounds::add_round;
+        GET "/rounds/{id}" Page Members(HR) => hr::rounds::show_round;
+        POST "/rounds/{id}/open" Page Members(HR) => hr::rounds::open_round;
+        POST "/rounds/{id}/close" Page Members(HR) => hr::rounds::close_round;
+        POST "/rounds/{id}/invitations" Page Members(HR) => hr::rounds::download_invitations;
         // Employees answering, and the organisation's public pages.
         GET "/s" Respondent Public => respond::show_code_form;
         POST "/s" Respondent Public => respond::enter_code;

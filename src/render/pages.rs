@@ -83,6 +83,51 @@ pub struct UnitsPage {
 }
 
 #[derive(Template)]
+#[template(path = "rounds.html")]
+pub struct RoundsPage {
+    pub chrome: Chrome,
+    /// (id, name, status text)
+    pub rounds: Vec<(String, String, String)>,
+    /// (id, path)
+    pub units: Vec<(String, String)>,
+    /// (id, title)
+    pub questionnaires: Vec<(String, String)>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "round.html")]
+pub struct RoundPage {
+    pub chrome: Chrome,
+    pub id: String,
+    pub name: String,
+    pub status: crate::domain::round::RoundStatus,
+    pub status_text: String,
+    pub digest: String,
+    pub questionnaire: String,
+    pub k: u32,
+    /// Covered units: (id, path)
+    pub units: Vec<(String, String)>,
+    pub invited: u64,
+    pub responded: u64,
+    /// Units with at least k invitations: (path, invited, responded)
+    pub progress: Vec<(String, u64, u64)>,
+    /// (when, who, how many)
+    pub handouts: Vec<(String, String, i32)>,
+    pub errors: Vec<String>,
+}
+
+impl RoundPage {
+    pub fn is_draft(&self) -> bool {
+        self.status == crate::domain::round::RoundStatus::Draft
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status == crate::domain::round::RoundStatus::Open
+    }
+}
+
+#[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub chrome: Chrome,

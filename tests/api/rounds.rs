@@ -570,3 +570,139 @@ async fn a_round_opens_and_closes_by_itself_at_its_dates() {
         "closes_at"
     );
 }
+
+#[actix_web::test]
+async fn hr_runs_a_round_through_the_pages() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    import(&hr, "Zorg;30\nZorg/Team A;12\n").await;
+    let browser = app.login("owner@example.nl").await;
+    let list = browser
+        .get(app.url("/rounds"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("There are no rounds yet"));
+    let csrf = crate::helpers::csrf_of(&list);
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("csrf", csrf.clone()));
+        browser
+            .post(app.url(&path))
+            .header("Accept-Language", "en")
+            .form(&form)
+            .send()
+    };
+    let low = post(
+        "/rounds".into(),
+        vec![
+            ("name", "PSA".into()),
+            ("questionnaire_id", "psa-basis".into()),
+            ("min_group_size", "3".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(low.status(), 422);
+    assert!(low.text().await.unwrap().contains("at least 5"));
+    let created = post(
+        "/rounds".into(),
+        vec![
+            ("name", "PSA 2026".into()),
+            ("questionnaire_id", "psa-basis".into()),
+            ("min_group_size", "5".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 303);
+    let round_path = created.headers()["location"].to_str().unwrap().to_owned();
+    let page = browser
+        .get(app.url(&round_path))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("draft") && page.contains("Open round"));
+    assert!(
+        page.contains("nobody knows who got which"),
+        "the page says how to hand out links"
+    );
+
+    assert_eq!(
+        post(format!("{round_path}/open"), vec![])
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    assert_eq!(
+        post(format!("{round_path}/open"), vec![])
+            .await
+            .unwrap()
+            .status(),
+        409
+    );
+    let units: Vec<Value> = hr.get("/api/v1/units").await;
+    let team = unit_id(&units, "Zorg/Team A").to_owned();
+    let too_many = post(
+        format!("{round_path}/invitations"),
+        vec![("unit_id", team.clone()), ("count", "13".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(too_many.status(), 422);
+    let download = post(
+        format!("{round_path}/invitations"),
+        vec![("unit_id", team), ("count", "6".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(download.status(), 200);
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("invitations.csv")
+    );
+    let csv = download.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 7);
+    let page = browser
+        .get(app.url(&round_path))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Zorg/Team A") && page.contains("0 / 6"),
+        "{page}"
+    );
+    assert!(page.contains("owner@example.nl"), "the hand-out is logged");
+    assert_eq!(
+        post(format!("{round_path}/close"), vec![])
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let page = browser
+        .get(app.url(&round_path))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("closed") && !page.contains("Make and download links"));
+}

@@ -1,6 +1,6 @@
 //! `/api/v1/rounds`: survey rounds, their invitations, hand-out log and response rate.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -118,6 +118,15 @@ pub async fn create_round(
     member: Member,
     Valid(body): Valid<NewRoundBody>,
 ) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Created().json(create(&state, member.organisation, body).await?))
+}
+
+/// Checks and creates a draft round; shared by the API and the page.
+pub async fn create(
+    state: &AppState,
+    organisation: OrganisationId,
+    body: NewRoundBody,
+) -> Result<RoundView, AppError> {
     let mut errors = Vec::new();
     let entry = state.catalog.get(&body.questionnaire_id);
     if entry.is_none() {
@@ -153,8 +162,7 @@ pub async fn create_round(
         (true, Ok(k)) => k,
         _ => return Err(AppError::Validation(errors)),
     };
-    let organisation = member.organisation;
-    let created = state
+    state
         .db
         .run(move |conn| -> Result<_, AppError> {
             let tree = units::tree(conn, &organisation)?;
@@ -177,8 +185,7 @@ pub async fn create_round(
             let row = rounds::create(conn, &organisation, &new)?;
             round_view(conn, &organisation, &row)
         })
-        .await?;
-    Ok(HttpResponse::Created().json(created))
+        .await
 }
 
 /// The organisation's rounds, newest first.
@@ -402,15 +409,20 @@ pub async fn create_invitations(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
-        return Ok(HttpResponse::Created()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"invitations.csv\"",
-            ))
-            .body(invitations_csv(&invitations)));
+        return Ok(invitations_download(StatusCode::CREATED, &invitations));
     }
     Ok(HttpResponse::Created().json(invitations))
+}
+
+/// The invitations as a CSV file to save.
+pub fn invitations_download(status: StatusCode, invitations: &[InvitationView]) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"invitations.csv\"",
+        ))
+        .body(invitations_csv(invitations))
 }
 
 /// `unit;url;code` lines with a header.
