@@ -87,3 +87,61 @@ mod tests {
         assert!(!secrets_equal("same", "same!"));
     }
 }
+
+/// The key that seals a respondent's saved draft: derived from the link's token or code (which
+/// only the respondent holds), a PIN they choose, and the server's token key (not in the
+/// database). Without all three, a draft cannot be read.
+pub fn draft_key(server_key: &[u8], credential: &str, pin: &str) -> [u8; 32] {
+    let mut input = Vec::with_capacity(credential.len() + pin.len() + 1);
+    input.extend_from_slice(credential.as_bytes());
+    input.push(0);
+    input.extend_from_slice(pin.as_bytes());
+    let mut key = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(Some(server_key), &input)
+        .expand(b"psa draft v1", &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    key
+}
+
+/// Encrypts and authenticates `plain` (XChaCha20-Poly1305 would do as well; a random 96-bit
+/// nonce per draft is safe at these volumes). Returns nonce ‖ ciphertext.
+pub fn seal(key: &[u8; 32], plain: &[u8]) -> Vec<u8> {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(key.into());
+    let nonce = random_bytes::<12>();
+    let mut sealed = nonce.to_vec();
+    sealed.extend(cipher.encrypt((&nonce).into(), plain).unwrap_or_default());
+    sealed
+}
+
+/// Decrypts what `seal` made; `None` for a wrong key or damaged data.
+pub fn open(key: &[u8; 32], sealed: &[u8]) -> Option<Vec<u8>> {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    if sealed.len() < 12 {
+        return None;
+    }
+    let (nonce, ciphertext) = sealed.split_at(12);
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(key.into());
+    cipher.decrypt(nonce.into(), ciphertext).ok()
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_opens_only_with_the_same_link_pin_and_server_key() {
+        let key = draft_key(b"server", "token-abc", "1234");
+        let sealed = seal(&key, b"answers");
+        assert_eq!(open(&key, &sealed).as_deref(), Some(&b"answers"[..]));
+        assert_ne!(seal(&key, b"answers"), sealed, "a fresh nonce each time");
+        for other in [
+            draft_key(b"server", "token-abc", "1235"),
+            draft_key(b"server", "token-abd", "1234"),
+            draft_key(b"other", "token-abc", "1234"),
+        ] {
+            assert_eq!(open(&other, &sealed), None);
+        }
+        assert_eq!(open(&key, &sealed[..5]), None);
+    }
+}

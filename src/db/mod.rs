@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod connection;
+pub mod drafts;
 pub mod migrations;
 pub mod organisations;
 pub mod rounds;

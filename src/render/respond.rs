@@ -47,6 +47,9 @@ pub struct Carry {
 pub struct IntroPage {
     pub frame: Frame,
     pub carry: Carry,
+    /// A saved draft waits for its PIN.
+    pub has_draft: bool,
+    pub pin_error: bool,
     pub intro: String,
     pub organisation: String,
     pub privacy: Vec<String>,
@@ -125,4 +128,15 @@ pub struct NoticePage {
     pub message: String,
     pub code_form: bool,
     pub code: String,
+}
+
+/// Choosing a PIN to save the answers so far.
+#[derive(Template)]
+#[template(path = "respond/save.html")]
+pub struct SavePage {
+    pub frame: Frame,
+    pub carry: Carry,
+    /// The step to come back to.
+    pub return_step: String,
+    pub pin_error: bool,
 }

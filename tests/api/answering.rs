@@ -301,3 +301,63 @@ async fn a_closed_round_says_so_and_the_vpo_page_names_the_organisation() {
     assert_eq!(me.post(&[("go", "next")]).await, 404);
     assert!(me.page.contains("does not work"));
 }
+
+#[actix_web::test]
+async fn a_respondent_saves_with_a_pin_and_resumes_with_the_same_link() {
+    let app = spawn_app().await;
+    let links = open_round_with_links(&app, 1).await;
+    let credential = token(&links[0]);
+    let mut me = Respondent::open(&app, &credential).await;
+    me.post(&[("go", "next")]).await;
+    assert_eq!(me.post(&[("a:pe1", "4"), ("go", "next")]).await, 200);
+    assert_eq!(me.post(&[("src", "collega"), ("go", "save")]).await, 200);
+    assert!(me.page.contains("Choose a PIN"));
+    assert_eq!(me.post(&[("pin", "12"), ("go", "save_confirm")]).await, 422);
+    assert_eq!(
+        me.post(&[("pin", "4321"), ("go", "save_confirm")]).await,
+        200
+    );
+    assert!(me.page.contains("Your answers are saved"));
+
+    #[derive(diesel::QueryableByName)]
+    struct Sealed {
+        #[diesel(sql_type = diesel::sql_types::Binary)]
+        sealed: Vec<u8>,
+    }
+    let drafts: Vec<Sealed> = diesel::RunQueryDsl::load(
+        diesel::sql_query("SELECT sealed FROM drafts"),
+        &mut *app.conn(),
+    )
+    .unwrap();
+    assert_eq!(drafts.len(), 1);
+    let sealed = String::from_utf8_lossy(&drafts[0].sealed);
+    assert!(
+        !sealed.contains("pe1") && !sealed.contains("collega"),
+        "the draft is encrypted"
+    );
+
+    let mut back = Respondent::open(&app, &credential).await;
+    assert!(back.page.contains("Carry on where you left off"));
+    assert_eq!(back.post(&[("pin", "0000"), ("go", "resume")]).await, 422);
+    assert!(back.page.contains("does not match"));
+    let mut back = Respondent::open(&app, &credential).await;
+    assert_eq!(back.post(&[("pin", "4321"), ("go", "resume")]).await, 200);
+    assert!(
+        back.page.contains("From whom did this come?"),
+        "back at the step where they left"
+    );
+    assert!(back.page.contains("value=\"collega\" checked"));
+    assert!(hidden_fields(&back.page).contains(&("a:pe1".into(), "4".into())));
+    assert_eq!(back.post(&[("src", "collega"), ("go", "next")]).await, 200);
+    for _ in 2..=7 {
+        assert_eq!(back.post(&[("go", "next")]).await, 200);
+    }
+    assert_eq!(back.post(&[("go", "submit")]).await, 200);
+    assert!(back.page.contains("Thank you"));
+    let drafts: Vec<Sealed> = diesel::RunQueryDsl::load(
+        diesel::sql_query("SELECT sealed FROM drafts"),
+        &mut *app.conn(),
+    )
+    .unwrap();
+    assert!(drafts.is_empty(), "submitting deletes the draft");
+}

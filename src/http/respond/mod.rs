@@ -12,8 +12,8 @@ use self::flow::{FormState, Step, item_field};
 use super::AppState;
 use super::api::respond::{self as respond_api, answerable, find};
 use super::client::accept_language;
-use crate::db::organisations;
 use crate::db::rounds::Invitation;
+use crate::db::{drafts, organisations};
 use crate::domain::questionnaire::Texts;
 use crate::domain::round::normalize_code;
 use crate::domain::{Organisation, Questionnaire};
@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 use crate::render::pages::html;
 use crate::render::respond::{
     Carry, DonePage, Frame, IntroPage, ItemView, NoticePage, OptionView, PartPage, ReviewPage,
-    ReviewPart, SourcesPage,
+    ReviewPart, SavePage, SourcesPage,
 };
 
 /// A text of the questionnaire in `lang`, or in its first language.
@@ -183,6 +183,9 @@ pub async fn enter_code(req: HttpRequest, form: web::Form<CodeForm>) -> HttpResp
 /// Everything a step needs about the invitation.
 struct Context {
     invitation: Invitation,
+    /// The link's token or the canonical code, as the respondent holds it: part of the draft key.
+    credential: String,
+    has_draft: bool,
     questionnaire: Questionnaire,
     organisation: Organisation,
     lang: Lang,
@@ -207,13 +210,20 @@ async fn context(
         Err(err) => return refusal(lang, err).map(Err),
     };
     let id = invitation.organisation_id.clone();
-    let organisation = state
+    let for_draft = invitation.clone();
+    let (organisation, has_draft) = state
         .db
-        .run(move |conn| organisations::get(conn, &id).map_err(AppError::from))
-        .await?
-        .ok_or_else(|| AppError::Internal("invitation without organisation".into()))?;
+        .run(move |conn| -> Result<_, AppError> {
+            let organisation = organisations::get(conn, &id)?;
+            Ok((organisation, drafts::load(conn, &for_draft)?.is_some()))
+        })
+        .await?;
+    let organisation =
+        organisation.ok_or_else(|| AppError::Internal("invitation without organisation".into()))?;
     Ok(Ok(Context {
         invitation,
+        credential: normalize_code(credential).unwrap_or_else(|| credential.trim().to_owned()),
+        has_draft,
         questionnaire,
         organisation,
         lang,
@@ -270,6 +280,8 @@ impl Context {
                     &IntroPage {
                         frame: self.frame(),
                         carry: self.carry(state, step),
+                        has_draft: self.has_draft,
+                        pin_error: !errors.is_empty(),
                         intro: text(&q.intro, lang),
                         organisation,
                         privacy,
@@ -435,6 +447,124 @@ impl Context {
     }
 }
 
+/// A PIN is 4 to 8 digits.
+fn valid_pin(pin: &str) -> bool {
+    (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// What a draft holds: the step to come back to and the answers, as form fields.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Draft {
+    step: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Context {
+    fn save_page(&self, state: &FormState, step: Step, pin_error: bool) -> HttpResponse {
+        let status = if pin_error {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        html(
+            status,
+            &SavePage {
+                frame: self.frame(),
+                // Everything travels as hidden fields; the page itself asks only the PIN.
+                carry: self.carry(state, Step::Review),
+                return_step: step.key(),
+                pin_error,
+            },
+        )
+    }
+}
+
+/// Seals the answers so far under the link, the PIN and the server key, and stores them.
+async fn save_draft(
+    state: &AppState,
+    context: &Context,
+    answers: &FormState,
+    return_step: Option<&str>,
+    pin: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    let step = return_step.and_then(Step::parse).unwrap_or(Step::Intro);
+    let pin = pin.unwrap_or_default().trim();
+    if !valid_pin(pin) {
+        return Ok(context.save_page(answers, step, true));
+    }
+    let draft = Draft {
+        step: step.key(),
+        fields: answers.hidden_fields(&context.questionnaire, Step::Review),
+    };
+    let plain = serde_json::to_vec(&draft).map_err(|e| AppError::Internal(e.to_string()))?;
+    let key = crate::secret::draft_key(&state.settings.keys.token, &context.credential, pin);
+    let sealed = crate::secret::seal(&key, &plain);
+    let invitation = context.invitation.clone();
+    state
+        .db
+        .run(move |conn| drafts::save(conn, &invitation, &sealed).map_err(AppError::from))
+        .await?;
+    let lang = context.lang;
+    Ok(html(
+        StatusCode::OK,
+        &NoticePage {
+            frame: context.frame(),
+            heading: lang.t("respond.saved_heading").into_owned(),
+            message: lang.t("respond.saved_message").into_owned(),
+            code_form: false,
+            code: String::new(),
+        },
+    ))
+}
+
+/// Opens the saved draft with the PIN; a wrong PIN counts as a failed look-up.
+async fn resume_draft(
+    state: &AppState,
+    req: &HttpRequest,
+    context: &Context,
+    pin: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    let address = super::client::client_ip(req, &state.settings);
+    if let Some(wait) = state.lookup_limits.blocked(address) {
+        return refusal(
+            context.lang,
+            AppError::TooManyRequests {
+                retry_after_secs: wait.as_secs().max(1),
+            },
+        );
+    }
+    let invitation = context.invitation.clone();
+    let sealed = state
+        .db
+        .run(move |conn| drafts::load(conn, &invitation).map_err(AppError::from))
+        .await?;
+    let pin = pin.unwrap_or_default().trim();
+    let key = crate::secret::draft_key(&state.settings.keys.token, &context.credential, pin);
+    let draft = sealed
+        .and_then(|sealed| crate::secret::open(&key, &sealed))
+        .and_then(|plain| serde_json::from_slice::<Draft>(&plain).ok());
+    let Some(draft) = draft else {
+        if let Some(wait) = state.lookup_limits.failed(address) {
+            return refusal(
+                context.lang,
+                AppError::TooManyRequests {
+                    retry_after_secs: wait.as_secs().max(1),
+                },
+            );
+        }
+        let marker = ["pin".to_owned()];
+        return Ok(context.render(
+            &FormState::default(),
+            Step::Intro,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &marker,
+        ));
+    };
+    let answers = FormState::from_fields(&draft.fields, None);
+    let step = Step::parse(&draft.step).unwrap_or(Step::Review);
+    Ok(context.render(&answers, step, StatusCode::OK, &[]))
+}
+
 /// `GET /s/{token}`: the intro page.
 pub async fn show_intro(
     state: web::Data<AppState>,
@@ -484,6 +614,25 @@ pub async fn take_step(
         return Ok(context.render(&answers, step, StatusCode::OK, &[]));
     }
     let go = field("go").unwrap_or("next");
+    match go {
+        "save" => return Ok(context.save_page(&answers, step, false)),
+        "cancel_save" => {
+            let back_to = field("return_step").and_then(Step::parse).unwrap_or(step);
+            return Ok(context.render(&answers, back_to, StatusCode::OK, &[]));
+        }
+        "save_confirm" => {
+            return save_draft(
+                &state,
+                &context,
+                &answers,
+                field("return_step"),
+                field("pin"),
+            )
+            .await;
+        }
+        "resume" => return resume_draft(&state, &req, &context, field("pin")).await,
+        _ => {}
+    }
     if go == "back" {
         answers.forget_unexposed_sources(q);
         return Ok(context.render(&answers, flow::back(q, &answers, step), StatusCode::OK, &[]));
