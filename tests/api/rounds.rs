@@ -706,3 +706,33 @@ async fn hr_runs_a_round_through_the_pages() {
         .unwrap();
     assert!(page.contains("closed") && !page.contains("Make and download links"));
 }
+
+#[actix_web::test]
+async fn failed_lookups_of_links_and_codes_are_limited_per_address() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let round = open_round(&hr, json!({"name": "R", "questionnaire_id": "psa-basis"})).await;
+    let links = invite(&hr, &round, "", 1).await;
+    let client = crate::helpers::browser();
+    let look = |credential: String| {
+        client
+            .get(app.url(&format!("/api/v1/respond/{credential}")))
+            .send()
+    };
+    for i in 0..60 {
+        assert_eq!(
+            look(format!("guess-{i}")).await.unwrap().status(),
+            404,
+            "guess {i}"
+        );
+    }
+    let limited = look("guess-60".into()).await.unwrap();
+    let problem = assert_problem(limited, 429, "too-many-requests").await;
+    assert!(problem["detail"].as_str().unwrap().contains("try again"));
+    let blocked = look(token_of(&links[0])).await.unwrap();
+    assert_eq!(
+        blocked.status(),
+        429,
+        "a blocked address cannot test a real link either"
+    );
+}
