@@ -361,3 +361,163 @@ async fn a_respondent_saves_with_a_pin_and_resumes_with_the_same_link() {
     .unwrap();
     assert!(drafts.is_empty(), "submitting deletes the draft");
 }
+
+/// The whole survey through the pages, as HR and employees do it.
+#[actix_web::test]
+async fn end_to_end_through_the_form_posts() {
+    let app = spawn_app().await;
+    app.set_up();
+    let hr = app.login("owner@example.nl").await;
+    let units_page = hr
+        .get(app.url("/units"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_of(&units_page);
+    let form = |path: &str, fields: Vec<(&str, String)>| {
+        let mut fields: Vec<(String, String)> =
+            fields.into_iter().map(|(a, b)| (a.to_owned(), b)).collect();
+        fields.push(("csrf".into(), csrf.clone()));
+        hr.post(app.url(path))
+            .header("Accept-Language", "en")
+            .form(&fields)
+            .send()
+    };
+    assert_eq!(
+        form(
+            "/units/import",
+            vec![("csv", "Zorg;40\nZorg/Team A;8\n".into())]
+        )
+        .await
+        .unwrap()
+        .status(),
+        303
+    );
+    let created = form(
+        "/rounds",
+        vec![
+            ("name", "PSA 2026".into()),
+            ("questionnaire_id", "psa-basis".into()),
+            ("min_group_size", "5".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    let round = created.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        form(&format!("{round}/open"), vec![])
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let page = hr
+        .get(app.url(&round))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let team = page
+        .split("<option value=\"")
+        .skip(1)
+        .find(|o| o.contains("Zorg/Team A"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csv = form(
+        &format!("{round}/invitations"),
+        vec![("unit_id", team), ("count", "6".into())],
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let links: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(';')
+                .nth(1)
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(links.len(), 6);
+
+    // Five answer; one of them saves halfway and comes back.
+    for (i, link) in links.iter().take(5).enumerate() {
+        let mut me = Respondent::open(&app, link).await;
+        me.post(&[("go", "next")]).await;
+        let value = (1 + i % 5).to_string();
+        me.post(&[("a:pe1", value.as_str()), ("go", "next")]).await;
+        if i == 2 {
+            me.post(&[("go", "save")]).await;
+            assert_eq!(
+                me.post(&[("pin", "2468"), ("go", "save_confirm")]).await,
+                200
+            );
+            me = Respondent::open(&app, link).await;
+            assert_eq!(me.post(&[("pin", "2468"), ("go", "resume")]).await, 200);
+        }
+        while !me.page.contains("Check your answers") {
+            assert_eq!(me.post(&[("go", "next")]).await, 200);
+        }
+        assert_eq!(me.post(&[("go", "submit")]).await, 200);
+        assert!(me.page.contains("Thank you"));
+    }
+    let page = hr
+        .get(app.url(&round))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("5 / 6"), "progress: {page}");
+    assert_eq!(
+        form(&format!("{round}/close"), vec![])
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let count = |sql: &str| {
+        diesel::RunQueryDsl::load::<Count>(diesel::sql_query(sql), &mut *app.conn()).unwrap()[0].n
+    };
+    assert_eq!(count("SELECT COUNT(*) AS n FROM responses"), 5);
+    assert_eq!(count("SELECT COUNT(*) AS n FROM response_inbox"), 0);
+    assert_eq!(count("SELECT COUNT(*) AS n FROM invitations"), 0);
+    assert_eq!(count("SELECT COUNT(*) AS n FROM drafts"), 0);
+    let after = Respondent::try_open(&app, &links[5]).await;
+    assert_eq!(after, 404, "the unused link died with the round");
+}
+
+impl Respondent<'_> {
+    async fn try_open(app: &TestApp, credential: &str) -> u16 {
+        browser()
+            .get(app.url(&format!("/s/{credential}")))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}
