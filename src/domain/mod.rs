@@ -11,6 +11,7 @@ pub mod organisation;
 pub mod questionnaire;
 pub mod role;
 pub mod round;
+pub mod scoring;
 pub mod unit;
 
 pub use account::{Email, Password};
