@@ -4,6 +4,7 @@
 //! deterministic function of its arguments, so it can be unit- and property-tested on its own.
 
 pub mod account;
+pub mod aggregate;
 pub mod answers;
 pub mod decimal;
 pub mod ids;

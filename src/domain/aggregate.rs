@@ -1,0 +1,237 @@
+//! Figures of a group of respondents per category (DOMAIN.md section 4): counts and exact sums
+//! that add up over disjoint parts, turned into floating point once, for output.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::scoring::{CategoryLayout, CategoryScore};
+
+/// z for 95% intervals.
+pub const Z: f64 = 1.96;
+
+/// Exact counts and sums of one group in one category. Tallies of disjoint groups add up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Respondents with a score.
+    pub n: u64,
+    pub sum: i128,
+    pub sum_sq: i128,
+    pub exposed: u64,
+    pub monthly: u64,
+    pub weekly: u64,
+    pub high_strain: u64,
+    /// Exposed respondents who named source option i.
+    pub sources: [u64; 8],
+    /// How many exposed respondents had each highest value (for Fine & Kinney B).
+    pub exposed_v_max: BTreeMap<i32, u64>,
+    /// Respondents who answered the self-label item, and of them who said yes.
+    pub self_label_n: u64,
+    pub self_label_yes: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, score: &CategoryScore) {
+        self.n += 1;
+        let units = i128::from(score.units);
+        self.sum += units;
+        self.sum_sq += units * units;
+        self.exposed += u64::from(score.exposed);
+        self.monthly += u64::from(score.monthly);
+        self.weekly += u64::from(score.weekly);
+        self.high_strain += u64::from(score.high_strain);
+        for (i, count) in self.sources.iter_mut().enumerate() {
+            *count += u64::from(score.sources & (1 << i) != 0);
+        }
+        if let (true, Some(v)) = (score.exposed, score.v_max) {
+            *self.exposed_v_max.entry(v).or_default() += 1;
+        }
+    }
+
+    pub fn add_self_label(&mut self, yes: bool) {
+        self.self_label_n += 1;
+        self.self_label_yes += u64::from(yes);
+    }
+
+    pub fn merge(&mut self, other: &Tally) {
+        self.n += other.n;
+        self.sum += other.sum;
+        self.sum_sq += other.sum_sq;
+        self.exposed += other.exposed;
+        self.monthly += other.monthly;
+        self.weekly += other.weekly;
+        self.high_strain += other.high_strain;
+        for (mine, theirs) in self.sources.iter_mut().zip(other.sources) {
+            *mine += theirs;
+        }
+        for (v, count) in &other.exposed_v_max {
+            *self.exposed_v_max.entry(*v).or_default() += count;
+        }
+        self.self_label_n += other.self_label_n;
+        self.self_label_yes += other.self_label_yes;
+    }
+
+    /// The lower median of the exposed respondents' highest values: the element at index
+    /// ⌊(e − 1) / 2⌋ of e sorted ascending.
+    pub fn lower_median_v_max(&self) -> Option<i32> {
+        let e: u64 = self.exposed_v_max.values().sum();
+        let target = e.checked_sub(1)? / 2;
+        let mut seen = 0;
+        for (v, count) in &self.exposed_v_max {
+            seen += count;
+            if seen > target {
+                return Some(*v);
+            }
+        }
+        None
+    }
+}
+
+/// A share with its 95% Wilson interval, in percent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Share {
+    pub pct: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// `count / n` as a percentage with its Wilson score interval (z = 1.96, no continuity
+/// correction), each bound one expression in a fixed order of operations.
+pub fn wilson(count: u64, n: u64) -> Share {
+    if n == 0 {
+        return Share {
+            pct: 0.0,
+            ci_low: 0.0,
+            ci_high: 0.0,
+        };
+    }
+    let (k, n) = (count as f64, n as f64);
+    let p = k / n;
+    let z2 = Z * Z;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    Share {
+        pct: p * 100.0,
+        ci_low: ((centre - half) * 100.0).max(0.0),
+        ci_high: ((centre + half) * 100.0).min(100.0),
+    }
+}
+
+/// The figures of one group in one category, unrounded, named as in DOMAIN.md section 4.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    pub n: u64,
+    pub mean: f64,
+    pub sd: f64,
+    pub mean_ci_low: f64,
+    pub mean_ci_high: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposed: Option<Share>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly: Option<Share>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<Share>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_strain: Option<Share>,
+    /// By source option id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub source: BTreeMap<String, Share>,
+}
+
+impl Figures {
+    /// The figures of a tally with n ≥ 1; `sources` are the questionnaire's source ids.
+    pub fn of(tally: &Tally, layout: &CategoryLayout, sources: &[String]) -> Figures {
+        let n = tally.n.max(1) as f64;
+        let unit = layout.units_per_point() as f64;
+        let mean = tally.sum as f64 / n / unit;
+        // Sample variance from exact sums: (n Σx² − (Σx)²) / (n (n − 1)), in units².
+        let spread = i128::from(tally.n) * tally.sum_sq - tally.sum * tally.sum;
+        let sd = if tally.n > 1 {
+            (spread as f64 / (n * (n - 1.0))).sqrt() / unit
+        } else {
+            0.0
+        };
+        let half = Z * sd / n.sqrt();
+        let behaviour = layout.kind == super::questionnaire::CategoryKind::Behaviour;
+        let share = |count: u64, shown: bool| shown.then(|| wilson(count, tally.n));
+        Figures {
+            n: tally.n,
+            mean,
+            sd,
+            mean_ci_low: (mean - half).max(0.0),
+            mean_ci_high: (mean + half).min(100.0),
+            exposed: share(tally.exposed, behaviour),
+            monthly: share(tally.monthly, behaviour),
+            weekly: share(tally.weekly, behaviour),
+            high_strain: share(tally.high_strain, !behaviour),
+            source: if behaviour {
+                sources
+                    .iter()
+                    .zip(tally.sources)
+                    .map(|(id, count)| (id.clone(), wilson(count, tally.n)))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            },
+        }
+    }
+}
+
+/// `num / den` rounded to one decimal, half away from zero, with integer arithmetic
+/// (6.25 → "6.3", 18.75 → "18.8"; Rust's `{:.1}` would round ties to even).
+pub fn one_decimal(num: i128, den: i128) -> String {
+    if den == 0 {
+        return "0.0".into();
+    }
+    let negative = (num < 0) != (den < 0);
+    let (num, den) = (num.abs(), den.abs());
+    let tenths = (20 * num + den) / (2 * den);
+    format!(
+        "{}{}.{}",
+        if negative && tenths > 0 { "-" } else { "" },
+        tenths / 10,
+        tenths % 10
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_rounding_is_half_away_from_zero() {
+        assert_eq!(one_decimal(625, 100), "6.3");
+        assert_eq!(one_decimal(1875, 100), "18.8");
+        assert_eq!(one_decimal(-625, 100), "-6.3");
+        assert_eq!(one_decimal(1, 3), "0.3");
+        assert_eq!(one_decimal(2, 3), "0.7");
+        assert_eq!(one_decimal(50, 1), "50.0");
+        assert_eq!(one_decimal(1, 1000), "0.0");
+    }
+
+    #[test]
+    fn wilson_intervals_match_a_worked_example() {
+        // 5 of 100: p = 0.05; centre = (0.05 + 0.019208) / 1.038416; half = 1.96·√(0.000475 + 0.0000960…)/1.038416.
+        let s = wilson(5, 100);
+        assert!((s.pct - 5.0).abs() < 1e-12);
+        assert!((s.ci_low - 2.1543).abs() < 1e-3, "{s:?}");
+        assert!((s.ci_high - 11.1752).abs() < 1e-3, "{s:?}");
+        let none = wilson(0, 10);
+        assert_eq!(none.ci_low, 0.0);
+        assert!(none.ci_high > 27.0 && none.ci_high < 28.0, "{none:?}");
+        assert_eq!(wilson(10, 10).ci_high, 100.0);
+    }
+
+    #[test]
+    fn the_lower_median_takes_the_lower_middle() {
+        let mut t = Tally::default();
+        assert_eq!(t.lower_median_v_max(), None);
+        t.exposed_v_max = BTreeMap::from([(2, 1), (4, 1)]);
+        assert_eq!(t.lower_median_v_max(), Some(2), "of [2, 4] index 0");
+        t.exposed_v_max = BTreeMap::from([(2, 1), (3, 1), (5, 1)]);
+        assert_eq!(t.lower_median_v_max(), Some(3));
+        t.exposed_v_max = BTreeMap::from([(2, 2), (5, 2)]);
+        assert_eq!(t.lower_median_v_max(), Some(2), "of [2, 2, 5, 5] index 1");
+    }
+}
