@@ -10,6 +10,7 @@ pub mod decimal;
 pub mod ids;
 pub mod organisation;
 pub mod questionnaire;
+pub mod risk;
 pub mod role;
 pub mod round;
 pub mod scoring;
