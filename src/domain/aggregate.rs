@@ -235,3 +235,87 @@ mod tests {
         assert_eq!(t.lower_median_v_max(), Some(2), "of [2, 2, 5, 5] index 1");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::Questionnaire;
+    use crate::domain::answers::Answers;
+    use crate::domain::scoring::Scorer;
+
+    fn basis() -> Questionnaire {
+        Questionnaire::parse(include_str!("../../questionnaires/psa-basis.toml")).unwrap()
+    }
+
+    /// Random answers: each item unanswered or a value on its scale.
+    fn respondents(q: &Questionnaire) -> impl Strategy<Value = Vec<Answers>> {
+        let scales: Vec<(i32, i32)> = q
+            .items
+            .iter()
+            .map(|i| (q.scales[&i.scale].min, q.scales[&i.scale].max))
+            .collect();
+        let one = scales
+            .into_iter()
+            .map(|(min, max)| prop::option::weighted(0.8, min..=max).boxed())
+            .collect::<Vec<_>>();
+        prop::collection::vec(
+            one.prop_map(|values| Answers {
+                values,
+                sources: Default::default(),
+            }),
+            1..40,
+        )
+    }
+
+    fn tallies(scorer: &Scorer, answers: &[Answers]) -> Vec<Tally> {
+        let mut tallies = vec![Tally::default(); scorer.layouts.len()];
+        for a in answers {
+            let scores = scorer.score(a);
+            for (tally, score) in tallies.iter_mut().zip(&scores.categories) {
+                if let Some(score) = score {
+                    tally.add(score);
+                }
+            }
+        }
+        tallies
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn figures_are_bounded_order_free_and_add_up(answers in respondents(&basis()), split in 0usize..40) {
+            let q = basis();
+            let scorer = Scorer::new(&q);
+            let sources: Vec<String> = q.sources.options.iter().map(|o| o.id.clone()).collect();
+            let forward = tallies(&scorer, &answers);
+            let mut reversed_answers = answers.clone();
+            reversed_answers.reverse();
+            let reversed = tallies(&scorer, &reversed_answers);
+            let split = split.min(answers.len());
+            let (a, b) = (tallies(&scorer, &answers[..split]), tallies(&scorer, &answers[split..]));
+            for (i, layout) in scorer.layouts.iter().enumerate() {
+                let scored = answers.iter().filter(|x| scorer.score(x).categories[i].is_some()).count() as u64;
+                prop_assert_eq!(forward[i].n, scored);
+                let mut merged = a[i].clone();
+                merged.merge(&b[i]);
+                prop_assert_eq!(&merged, &forward[i], "a group's counts are the sum of its parts");
+                if forward[i].n == 0 {
+                    continue;
+                }
+                let f = Figures::of(&forward[i], layout, &sources);
+                let r = Figures::of(&reversed[i], layout, &sources);
+                prop_assert_eq!(serde_json::to_string(&f).unwrap(), serde_json::to_string(&r).unwrap(), "bit for bit");
+                prop_assert!((0.0..=100.0).contains(&f.mean));
+                prop_assert!(f.mean_ci_low <= f.mean && f.mean <= f.mean_ci_high);
+                for a in &answers {
+                    if let Some(s) = scorer.score(a).categories[i] {
+                        prop_assert!(s.units >= 0 && s.units <= 100 * layout.units_per_point());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod aggregate;
+pub mod anonymity;
 pub mod answers;
 pub mod decimal;
 pub mod ids;
