@@ -276,7 +276,7 @@ mod tests {
         assert!(layout.at_least(s.units, Decimal::from_int(60)));
         assert!(s.high_strain);
         assert!(
-            !layout.at_least(s.units, Decimal::new(60_000_000_1, 7)),
+            !layout.at_least(s.units, Decimal::new(600_000_001, 7)),
             "60.0000001 is not reached"
         );
     }
