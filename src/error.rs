@@ -46,6 +46,25 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// The refusals every protected API operation can answer, for the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+pub enum Refusals {
+    /// No or an unknown credential.
+    #[response(
+        status = 401,
+        description = "Not logged in",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    /// The caller's roles or organisation do not allow this, or the CSRF token is missing.
+    #[response(
+        status = 403,
+        description = "Not allowed",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("the request is malformed: {0}")]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use psa::http::routes::table;
+use psa::http::routes::{Access, table};
 
 use crate::helpers::{browser, spawn_app};
 
@@ -32,6 +32,27 @@ async fn the_openapi_document_matches_the_route_table() {
         .map(|s| format!("{} {}", s.method, s.path))
         .collect();
     assert_eq!(documented, routed);
+    // Every protected operation documents its refusals.
+    for spec in table()
+        .iter()
+        .filter(|s| s.path.starts_with("/api/") && s.access != Access::Public)
+    {
+        let responses = &doc["paths"][spec.path][spec.method.as_str().to_lowercase()]["responses"];
+        assert!(
+            responses["401"].is_object(),
+            "{} {} documents 401",
+            spec.method,
+            spec.path
+        );
+        if spec.access != Access::Staff {
+            assert!(
+                responses["403"].is_object(),
+                "{} {} documents 403",
+                spec.method,
+                spec.path
+            );
+        }
+    }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     let problem = &doc["components"]["schemas"]["Problem"];
     assert!(

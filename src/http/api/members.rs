@@ -11,6 +11,7 @@ use crate::accounts;
 use crate::db::accounts::{self as store, User};
 use crate::domain::{Role, RoleSet, UserId};
 use crate::error::AppError;
+use crate::error::Refusals;
 use crate::http::AppState;
 use crate::http::auth::Member;
 
@@ -38,8 +39,7 @@ impl MemberView {
     params(crate::http::openapi::OrganisationHeader),
     responses(
         (status = 200, description = "Members, by e-mail address", body = Vec<MemberView>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
     ))]
 pub async fn list_members(
     state: web::Data<AppState>,
@@ -74,8 +74,7 @@ pub struct NewMember {
     responses(
         (status = 201, description = "The member with all their roles", body = MemberView),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn add_member(
@@ -106,8 +105,7 @@ pub async fn add_member(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such member or role", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "It is the last admin", body = ProblemDoc, content_type = "application/problem+json"),
     ))]

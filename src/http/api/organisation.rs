@@ -10,7 +10,7 @@ use crate::db::organisations;
 use crate::domain::{
     Headcount, Organisation, OrganisationName, OrganisationSettings, VpoThreshold,
 };
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Member;
 use crate::i18n::Lang;
@@ -99,8 +99,7 @@ impl OrganisationFields {
     params(crate::http::openapi::OrganisationHeader),
     responses(
         (status = 200, description = "The current organisation", body = OrganisationView),
-        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a member", body = crate::error::Problem, content_type = "application/problem+json"),
+        Refusals,
     ))]
 pub async fn get_organisation(
     state: web::Data<AppState>,
@@ -126,8 +125,7 @@ async fn load(state: &AppState, member: Member) -> Result<Organisation, AppError
     responses(
         (status = 200, description = "The changed organisation", body = OrganisationView),
         (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = crate::error::Problem, content_type = "application/problem+json"),
+        Refusals,
         (status = 422, description = "Invalid fields", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_organisation(

@@ -14,7 +14,7 @@ use crate::db::organisations;
 use crate::domain::{
     Email, OrganisationId, OrganisationName, OrganisationSettings, Password, Role,
 };
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Staff;
 
@@ -24,8 +24,7 @@ type ProblemDoc = crate::error::Problem;
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
     responses(
         (status = 200, description = "All organisations, by name", body = Vec<OrganisationView>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not the instance owner", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
     ))]
 pub async fn list_organisations(
     state: web::Data<AppState>,
@@ -44,8 +43,7 @@ pub async fn list_organisations(
     responses(
         (status = 201, description = "Created", body = OrganisationView),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not the instance owner", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 422, description = "Invalid fields or name in use", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn create_organisation(
@@ -82,8 +80,7 @@ pub struct NewAdmin {
     responses(
         (status = 201, description = "The admin", body = MemberView),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not the instance owner", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such organisation", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
     ))]

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::catalog::CatalogEntry;
 use crate::domain::questionnaire::CategoryKind;
 use crate::error::AppError;
+use crate::error::Refusals;
 use crate::http::AppState;
 use crate::http::auth::Member;
 
@@ -74,8 +75,7 @@ pub struct QuestionnaireDetail {
     params(crate::http::openapi::OrganisationHeader),
     responses(
         (status = 200, description = "Available questionnaires", body = Vec<QuestionnaireSummary>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
     ))]
 pub async fn list_questionnaires(state: web::Data<AppState>, _member: Member) -> HttpResponse {
     let all: Vec<QuestionnaireSummary> = state
@@ -92,8 +92,7 @@ pub async fn list_questionnaires(state: web::Data<AppState>, _member: Member) ->
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Questionnaire id")),
     responses(
         (status = 200, description = "The definition", body = QuestionnaireDetail),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such questionnaire", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn get_questionnaire(

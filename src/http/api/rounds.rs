@@ -18,6 +18,7 @@ use crate::http::auth::Member;
 use crate::secret::{hmac_hex, new_token, random_bytes};
 
 type ProblemDoc = crate::error::Problem;
+use crate::error::Refusals;
 
 #[derive(Serialize, ToSchema)]
 pub struct RoundView {
@@ -109,8 +110,7 @@ fn naive(time: Option<DateTime<Utc>>) -> Option<NaiveDateTime> {
     responses(
         (status = 201, description = "Created, as a draft", body = RoundView),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn create_round(
@@ -193,8 +193,7 @@ pub async fn create(
     params(crate::http::openapi::OrganisationHeader),
     responses(
         (status = 200, description = "Rounds", body = Vec<RoundView>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
     ))]
 pub async fn list_rounds(
     state: web::Data<AppState>,
@@ -218,8 +217,7 @@ pub async fn list_rounds(
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "The round", body = RoundView),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn get_round(
@@ -308,8 +306,7 @@ pub async fn close(
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "Opened", body = RoundView),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "Not a draft; the detail names the current state", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
@@ -326,8 +323,7 @@ pub async fn open_round(
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "Closed", body = RoundView),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "Not open; the detail names the current state", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
@@ -389,8 +385,7 @@ fn covered(
     request_body = InvitationRequest,
     responses(
         (status = 201, description = "The new invitations, shown once", body = Vec<InvitationView>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "The round is closed", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Unit not covered, or more than its headcount", body = ProblemDoc, content_type = "application/problem+json"),
@@ -563,8 +558,7 @@ pub async fn progress(
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "Response rate", body = ProgressView),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn get_progress(
@@ -590,8 +584,7 @@ pub struct HandoutView {
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "Hand-outs, oldest first", body = Vec<HandoutView>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR, council or VPO", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn list_handouts(

@@ -10,6 +10,7 @@ use super::{Valid, utc};
 use crate::db::tokens::{self, ApiToken};
 use crate::domain::{Role, TokenId};
 use crate::error::AppError;
+use crate::error::Refusals;
 use crate::http::AppState;
 use crate::http::auth::Member;
 
@@ -58,8 +59,7 @@ pub struct NewToken {
     params(crate::http::openapi::OrganisationHeader),
     responses(
         (status = 200, description = "Tokens, newest first", body = Vec<TokenView>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not a member", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
     ))]
 pub async fn list_tokens(
     state: web::Data<AppState>,
@@ -81,8 +81,7 @@ pub async fn list_tokens(
     responses(
         (status = 201, description = "The token and its secret", body = CreatedToken),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not a member", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 422, description = "Invalid fields", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn create_token(
@@ -107,8 +106,7 @@ pub async fn create_token(
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Token id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not a member", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such live token", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_token(

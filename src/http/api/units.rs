@@ -11,7 +11,7 @@ use crate::db::DbError;
 use crate::db::units::{self, ImportOutcome};
 use crate::domain::unit::parse_unit_csv;
 use crate::domain::{Headcount, OrganisationId, Unit, UnitId, UnitName, UnitTree};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Member;
 
@@ -84,8 +84,7 @@ async fn with_tree<T: Send + 'static>(
     params(crate::http::openapi::OrganisationHeader),
     responses(
         (status = 200, description = "Units in path order", body = Vec<UnitView>),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
     ))]
 pub async fn list_units(
     state: web::Data<AppState>,
@@ -137,8 +136,7 @@ fn existing_parent(tree: &UnitTree, parent: Option<String>) -> Result<Option<Uni
     responses(
         (status = 201, description = "Created", body = UnitView),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 422, description = "Invalid fields, or a sibling has this name", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn create_unit(
@@ -196,8 +194,7 @@ pub struct UnitChanges {
     responses(
         (status = 200, description = "The changed unit", body = UnitView),
         (status = 400, description = "Malformed body", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such unit", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, a name in use, or a move into its own sub-unit", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
@@ -265,8 +262,7 @@ pub async fn update(
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Unit id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 404, description = "No such unit", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "The unit has sub-units", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
@@ -317,8 +313,7 @@ pub struct ImportResult {
     request_body(content = String, content_type = "text/csv", description = "path;headcount lines"),
     responses(
         (status = 200, description = "Imported", body = ImportResult),
-        (status = 401, description = "Not logged in", body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, description = "Not HR", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
         (status = 413, description = "File too large", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 415, description = "Not CSV", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows, each as field `line N`", body = ProblemDoc, content_type = "application/problem+json"),
