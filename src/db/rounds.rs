@@ -208,7 +208,16 @@ pub fn close(
             .select((response_inbox::unit_id, response_inbox::answers))
             .load(conn)?;
         arrived.shuffle(&mut rand::rng());
+        // Responses of units too small to be shown join their nearest big enough ancestor.
+        let round =
+            get(conn, organisation, id)?.ok_or(DbError::Query(diesel::result::Error::NotFound))?;
+        let mut counts = std::collections::BTreeMap::new();
+        for (unit, _) in &arrived {
+            *counts.entry(unit.clone()).or_insert(0u64) += 1;
+        }
+        let destination = crate::domain::round::reattach(&round.frozen_units(), &counts, round.k());
         for (unit, answers) in arrived {
+            let unit = destination.get(&unit).cloned().unwrap_or_default();
             diesel::insert_into(responses::table)
                 .values((
                     responses::id.eq(new_id()),

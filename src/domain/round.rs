@@ -226,6 +226,44 @@ pub fn progress(frozen: &[FrozenUnit], counts: &[UnitCount], k: MinGroupSize) ->
     }
 }
 
+/// Where each unit's responses go at close (DOMAIN.md section 6, close step c): a unit whose
+/// group (with its sub-units) has fewer than k responses is attached to its nearest ancestor
+/// whose group has at least k, or to the top (`""`). Shown figures do not change: such groups
+/// are hidden anyway. `responses` counts responses by unit id (`""` for the top).
+pub fn reattach(
+    frozen: &[FrozenUnit],
+    responses: &BTreeMap<String, u64>,
+    k: MinGroupSize,
+) -> BTreeMap<String, String> {
+    let parent: BTreeMap<&str, Option<&str>> = frozen
+        .iter()
+        .map(|u| (u.id.as_str(), u.parent.as_deref()))
+        .collect();
+    // Group totals: each unit's own responses plus those of every unit below it.
+    let mut group: BTreeMap<&str, u64> = BTreeMap::new();
+    for (unit, count) in responses {
+        let mut current = Some(unit.as_str()).filter(|u| parent.contains_key(u));
+        while let Some(u) = current {
+            *group.entry(u).or_default() += count;
+            current = parent.get(u).copied().flatten();
+        }
+    }
+    let big_enough = |u: &str| group.get(u).copied().unwrap_or(0) >= u64::from(k.get());
+    responses
+        .keys()
+        .map(|unit| {
+            let mut current = Some(unit.as_str()).filter(|u| parent.contains_key(u));
+            while let Some(u) = current {
+                if big_enough(u) {
+                    return (unit.clone(), u.to_owned());
+                }
+                current = parent.get(u).copied().flatten();
+            }
+            (unit.clone(), String::new())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +345,30 @@ mod tests {
         assert_eq!(sub_only[0].parent, None, "the covered top has no parent");
         assert_eq!(sub_only[0].path, "Zorg/A");
         assert_eq!(frozen(&tree).len(), 3);
+    }
+
+    #[test]
+    fn responses_of_small_groups_move_to_the_nearest_big_enough_ancestor() {
+        let tree = UnitTree::new([
+            unit("z", None, "Zorg"),
+            unit("a", Some("z"), "A"),
+            unit("n", Some("a"), "Nacht"),
+            unit("b", Some("z"), "B"),
+            unit("x", None, "Klein"),
+        ]);
+        let responses: BTreeMap<String, u64> =
+            [("a", 8), ("n", 3), ("b", 4), ("z", 1), ("x", 2), ("", 1)]
+                .into_iter()
+                .map(|(u, c)| (u.to_owned(), c))
+                .collect();
+        let moved = reattach(&frozen(&tree), &responses, MinGroupSize::default());
+        // A with Nacht has 11: both stay in A. B (4) goes to Zorg (16). Klein (2) has no big ancestor.
+        assert_eq!(moved["a"], "a");
+        assert_eq!(moved["n"], "a");
+        assert_eq!(moved["b"], "z");
+        assert_eq!(moved["z"], "z");
+        assert_eq!(moved["x"], "");
+        assert_eq!(moved[""], "");
     }
 
     #[test]

@@ -412,7 +412,7 @@ async fn closing_shuffles_the_responses_and_forgets_every_token() {
     .await;
     let team_a = unit_id(&units, "Zorg/Team A");
     let links = invite(&hr, &round, team_a, 12).await;
-    invite(&hr, &round, unit_id(&units, "Zorg/Team B"), 2).await;
+    let small = invite(&hr, &round, unit_id(&units, "Zorg/Team B"), 2).await;
     // Each respondent's answers encode their place in the order of submission.
     for (i, link) in links.iter().enumerate() {
         let i = i as i32;
@@ -457,6 +457,11 @@ async fn closing_shuffles_the_responses_and_forgets_every_token() {
     );
     assert_eq!(progress["invited"], 14);
 
+    // Two answers from Team B, too small to be shown: they join Zorg at close.
+    for (i, link) in small.iter().enumerate() {
+        let body = json!({"items": {"wd1": 3 + i as i32, "wd2": 3}});
+        assert_eq!(answer(&app, &token_of(link), body).await.status(), 201);
+    }
     let closed = hr
         .post(
             &format!("/api/v1/rounds/{}/close", round["id"].as_str().unwrap()),
@@ -470,7 +475,7 @@ async fn closing_shuffles_the_responses_and_forgets_every_token() {
     let order: Vec<i32> = stored.iter().map(|r| place(&r.answers)).collect();
     let mut sorted = order.clone();
     sorted.sort_unstable();
-    assert_eq!(sorted, (0..12).collect::<Vec<_>>(), "every response kept");
+    assert_eq!(sorted, (0..14).collect::<Vec<_>>(), "every response kept");
     assert_ne!(
         order, sorted,
         "the stored order does not follow submission (chance 1 in 12!)"
@@ -479,6 +484,22 @@ async fn closing_shuffles_the_responses_and_forgets_every_token() {
     let physical = ids.clone();
     ids.sort_unstable();
     assert_ne!(physical, ids, "nor does the order of ids");
+    #[derive(diesel::QueryableByName)]
+    struct Unit {
+        #[diesel(sql_type = Text)]
+        unit_id: String,
+    }
+    let stored_units: Vec<Unit> = diesel::sql_query("SELECT unit_id FROM responses")
+        .load(&mut *conn)
+        .unwrap();
+    let in_unit = |id: &str| stored_units.iter().filter(|u| u.unit_id == id).count();
+    assert_eq!(in_unit(team_a), 12);
+    assert_eq!(
+        in_unit(unit_id(&units, "Zorg/Team B")),
+        0,
+        "a group below k joins its parent"
+    );
+    assert_eq!(in_unit(unit_id(&units, "Zorg")), 2);
 
     #[derive(diesel::QueryableByName)]
     struct Name {
@@ -524,7 +545,7 @@ async fn closing_shuffles_the_responses_and_forgets_every_token() {
         .await;
     assert_eq!(
         (after["invited"].as_u64(), after["responded"].as_u64()),
-        (Some(14), Some(12)),
+        (Some(14), Some(14)),
         "counts stay after close"
     );
 }
