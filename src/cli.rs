@@ -57,6 +57,9 @@ struct GlobalArgs {
     /// HTTP worker threads [default: one per core]
     #[arg(long, env = "PSA_WORKERS", global = true)]
     workers: Option<usize>,
+    /// Days a closed round's responses are kept; its results stay [default: 365]
+    #[arg(long, env = "PSA_RESPONSE_RETENTION_DAYS", global = true)]
+    response_retention_days: Option<u32>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -215,6 +218,7 @@ fn run(cli: Cli) -> CliResult {
         trusted_proxies: global.trusted_proxies,
         data_dir: global.data_dir,
         workers: global.workers,
+        response_retention_days: global.response_retention_days,
     };
     let settings =
         Settings::resolve(options, |var| std::env::var(var).ok()).map_err(|e| e.to_string())?;

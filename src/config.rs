@@ -100,6 +100,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    /// Days a closed round's responses are kept before they are deleted (results stay).
+    pub response_retention_days: u32,
     pub keys: Keys,
 }
 
@@ -113,6 +115,7 @@ pub struct Options {
     pub trusted_proxies: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub workers: Option<usize>,
+    pub response_retention_days: Option<u32>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -162,6 +165,7 @@ impl Settings {
             trusted_proxies,
             data_dir,
             workers: options.workers.unwrap_or(0),
+            response_retention_days: options.response_retention_days.unwrap_or(365),
             keys,
         })
     }

@@ -265,6 +265,18 @@ fn scrub(conn: &mut DbConnection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Deletes the responses of rounds closed before `cutoff` (retention); returns how many.
+pub fn purge_responses(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Result<usize, DbError> {
+    let expired = rounds::table
+        .filter(rounds::status.eq(RoundStatus::Closed.as_str()))
+        .filter(rounds::closed_at.lt(cutoff))
+        .select(rounds::id);
+    Ok(
+        diesel::delete(responses::table.filter(responses::round_id.eq_any(expired)))
+            .execute(conn)?,
+    )
+}
+
 /// Open rounds whose close date has passed.
 pub fn due_for_closing(conn: &mut DbConnection) -> Result<Vec<(OrganisationId, String)>, DbError> {
     let due: Vec<(String, String)> = rounds::table

@@ -15,7 +15,8 @@ use crate::domain::round::RoundStatus;
 /// How often due rounds are looked for.
 pub const INTERVAL: Duration = Duration::from_secs(30);
 
-/// Opens and closes the rounds that are due; returns how many changed.
+/// Opens and closes the rounds that are due, and deletes responses past their retention;
+/// returns how many rounds changed.
 pub async fn run_once(state: &AppState) -> usize {
     let due = state
         .db
@@ -48,6 +49,16 @@ pub async fn run_once(state: &AppState) -> usize {
     }
     if changed > 0 {
         tracing::info!(rounds = changed, "rounds opened or closed on schedule");
+    }
+    let days = i64::from(state.settings.response_retention_days);
+    let purged = state
+        .db
+        .run(move |conn| store::purge_responses(conn, now() - chrono::Duration::days(days)))
+        .await;
+    match purged {
+        Ok(0) => {}
+        Ok(count) => tracing::info!(responses = count, "responses past their retention deleted"),
+        Err(_) => tracing::warn!("could not delete responses past their retention"),
     }
     changed
 }

@@ -123,8 +123,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(public_url: Option<&str>) -> TestApp {
+    spawn_app_configured(public_url, |_| {}).await
+}
+
+/// The app with settings changed by `configure`.
+pub async fn spawn_app_configured(
+    public_url: Option<&str>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let database = TestDatabase::new();
-    let app = Application::build(database.settings(public_url)).expect("application builds");
+    let mut settings = database.settings(public_url);
+    configure(&mut settings);
+    let app = Application::build(settings).expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let setup_link = app.setup_link().map(str::to_owned);
     let db = app.db().clone();

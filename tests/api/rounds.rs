@@ -757,3 +757,46 @@ async fn failed_lookups_of_links_and_codes_are_limited_per_address() {
         "a blocked address cannot test a real link either"
     );
 }
+
+#[actix_web::test]
+async fn responses_are_deleted_after_their_retention_and_the_counts_stay() {
+    let app = crate::helpers::spawn_app_configured(None, |s| s.response_retention_days = 0).await;
+    let hr = hr(&app).await;
+    let round = open_round(&hr, json!({"name": "R", "questionnaire_id": "psa-basis"})).await;
+    let links = invite(&hr, &round, "", 1).await;
+    assert_eq!(
+        answer(&app, &token_of(&links[0]), json!({"items": {"wd1": 2}}))
+            .await
+            .status(),
+        201
+    );
+    let id = round["id"].as_str().unwrap();
+    assert_eq!(
+        hr.post(&format!("/api/v1/rounds/{id}/close"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        psa::db::rounds::responses_of(
+            &mut app.conn(),
+            &psa::db::organisations::list(&mut app.conn()).unwrap()[0].id,
+            id
+        )
+        .unwrap()
+        .len(),
+        1
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    psa::http::schedule::run_once(&app.state).await;
+    let organisation = psa::db::organisations::list(&mut app.conn())
+        .unwrap()
+        .remove(0);
+    assert!(
+        psa::db::rounds::responses_of(&mut app.conn(), &organisation.id, id)
+            .unwrap()
+            .is_empty()
+    );
+    let progress: Value = hr.get(&format!("/api/v1/rounds/{id}/progress")).await;
+    assert_eq!(progress["responded"], 1, "counts stay");
+}
