@@ -232,18 +232,7 @@ fn bad_configuration_is_one_clear_line() {
 #[test]
 fn the_server_logs_no_secrets_or_addresses_and_stops_gracefully() {
     let database = TestDatabase::new();
-    let mut serve = psa(&database);
-    serve.env("PSA_BIND", "127.0.0.1:0").env("PSA_LOG", "info");
-    let mut child = serve.spawn().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let address = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("prints the address")
-        .trim_end_matches('/')
-        .to_owned();
+    let (mut child, address, mut stdout) = serve(&database);
     let mut second = String::new();
     stdout.read_line(&mut second).unwrap();
     assert!(
@@ -320,4 +309,132 @@ fn the_server_logs_no_secrets_or_addresses_and_stops_gracefully() {
         requests.iter().all(|l| l.contains("request{id=")),
         "request ids: {logs}"
     );
+}
+
+/// Starts `psa serve` on a random port; returns the child, its address, and its standard output
+/// (kept open: a closed pipe would make the server's next line fail).
+fn serve(
+    database: &TestDatabase,
+) -> (
+    std::process::Child,
+    String,
+    BufReader<std::process::ChildStdout>,
+) {
+    let mut serve = psa(database);
+    serve.env("PSA_BIND", "127.0.0.1:0").env("PSA_LOG", "info");
+    let mut child = serve.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let address = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    (child, address, stdout)
+}
+
+#[test]
+fn answering_leaves_neither_token_nor_address_in_the_log() {
+    let database = TestDatabase::new();
+    let mut setup = psa(&database);
+    setup.args([
+        "setup",
+        "--email",
+        "hr@example.nl",
+        "--org",
+        "Zorg BV",
+        "--password-stdin",
+    ]);
+    assert!(run(setup, &format!("{PASSWORD}\n")).status.success());
+    let mut token = psa(&database);
+    token.args(["token", "create", "--email", "hr@example.nl"]);
+    let bearer = text(&run(token, "").stdout).trim().to_owned();
+    let (mut child, address, _stdout) = serve(&database);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (link, code) = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let api = |path: &str| client.post(format!("{address}{path}")).bearer_auth(&bearer);
+        let round: serde_json::Value = api("/api/v1/rounds")
+            .json(&serde_json::json!({"name": "R", "questionnaire_id": "psa-basis"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = round["id"].as_str().unwrap();
+        api(&format!("/api/v1/rounds/{id}/open"))
+            .send()
+            .await
+            .unwrap();
+        let links: serde_json::Value = api(&format!("/api/v1/rounds/{id}/invitations"))
+            .json(&serde_json::json!({"count": 2}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let link = links[0]["url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let code = links[1]["code"].as_str().unwrap().to_owned();
+        assert_eq!(
+            client
+                .get(format!("{address}/s/{link}"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let stored = client
+            .post(format!("{address}/api/v1/respond/{link}"))
+            .json(&serde_json::json!({"items": {"pe1": 2}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stored.status(), 201);
+        let typed = client
+            .post(format!("{address}/s"))
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(typed.status().is_success() || typed.status().is_redirection());
+        (link, code)
+    });
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(
+        logs.contains("route=/api/v1/respond/{token}") && logs.contains("route=/s/{token}"),
+        "{logs}"
+    );
+    let code = code.replace('-', "");
+    for secret in [
+        link.as_str(),
+        &code[..5],
+        &code[5..],
+        bearer.as_str(),
+        "127.0.0.1:",
+    ] {
+        let leaked = logs
+            .lines()
+            .filter(|l| l.contains("status="))
+            .any(|l| l.contains(secret));
+        assert!(!leaked, "{secret} in the log: {logs}");
+    }
 }
