@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod ids;
 pub mod organisation;
 pub mod questionnaire;
+pub mod results;
 pub mod risk;
 pub mod role;
 pub mod round;

@@ -1,0 +1,294 @@
+//! A closed round's results: per group (the top and each unit with its sub-units, as the round
+//! froze them) and category, the figures and the risk evaluation, with every group below the
+//! threshold replaced by `{"suppressed": true}`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Questionnaire;
+use super::aggregate::{Figures, Share, Tally};
+use super::anonymity::{Group, Released, release};
+use super::answers::Answers;
+use super::risk::{RiskEvaluation, evaluate};
+use super::round::{FrozenUnit, MinGroupSize};
+use super::scoring::Scorer;
+
+/// One category of one shown group, with DOMAIN.md section 4's field names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryResult {
+    pub n: u64,
+    pub mean: f64,
+    pub sd: f64,
+    pub mean_ci_low: f64,
+    pub mean_ci_high: f64,
+    #[serde(flatten)]
+    pub shares: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub source_pct: BTreeMap<String, Share>,
+    /// The self-label figures, suppressed on their own count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_label: Option<Released<SelfLabel>>,
+    #[serde(flatten)]
+    pub risk: RiskEvaluation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SelfLabel {
+    pub self_label_n: u64,
+    pub self_label_pct: f64,
+    pub self_label_ci_low: f64,
+    pub self_label_ci_high: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupResult {
+    /// `None` for the top: the organisation, or the units covered.
+    pub unit_id: Option<String>,
+    pub path: String,
+    pub categories: BTreeMap<String, Released<CategoryResult>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundResults {
+    pub min_group_size: u32,
+    /// Responses scored.
+    pub responses: u64,
+    pub groups: Vec<GroupResult>,
+}
+
+fn put(shares: &mut BTreeMap<String, f64>, name: &str, share: Option<Share>) {
+    if let Some(s) = share {
+        shares.insert(format!("{name}_pct"), s.pct);
+        shares.insert(format!("{name}_ci_low"), s.ci_low);
+        shares.insert(format!("{name}_ci_high"), s.ci_high);
+    }
+}
+
+/// Scores every response, adds them up per group, suppresses small groups, and evaluates risk.
+pub fn compute(
+    q: &Questionnaire,
+    frozen: &[FrozenUnit],
+    responses: impl IntoIterator<Item = (String, Answers)>,
+    k: MinGroupSize,
+) -> RoundResults {
+    let scorer = Scorer::new(q);
+    let categories = scorer.layouts.len();
+    // Group 0 is the top; then the frozen units in path order.
+    let mut groups = vec![Group {
+        parent: None,
+        path: Vec::new(),
+        own: 0,
+    }];
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for unit in frozen {
+        let parent = unit
+            .parent
+            .as_deref()
+            .and_then(|p| index.get(p).copied())
+            .unwrap_or(0);
+        let path = unit.path.split('/').map(str::to_owned).collect();
+        index.insert(unit.id.as_str(), groups.len());
+        groups.push(Group {
+            parent: Some(parent),
+            path,
+            own: 0,
+        });
+    }
+    let mut own = vec![vec![Tally::default(); categories]; groups.len()];
+    let mut count = 0;
+    for (unit, answers) in responses {
+        count += 1;
+        let g = index.get(unit.as_str()).copied().unwrap_or(0);
+        let scores = scorer.score(&answers);
+        for (c, tally) in own[g].iter_mut().enumerate() {
+            if let Some(score) = &scores.categories[c] {
+                tally.add(score);
+            }
+            if let Some(yes) = scores.self_labels[c] {
+                tally.add_self_label(yes);
+            }
+        }
+    }
+    // Each group's tally includes its sub-groups (children come after parents in path order).
+    let mut total = own.clone();
+    for g in (1..groups.len()).rev() {
+        if let Some(parent) = groups[g].parent {
+            let child = total[g].clone();
+            for (mine, theirs) in total[parent].iter_mut().zip(&child) {
+                mine.merge(theirs);
+            }
+        }
+    }
+    let k_value = u64::from(k.get());
+    let sources: Vec<String> = q.sources.options.iter().map(|o| o.id.clone()).collect();
+    let mut shown_by_category = Vec::with_capacity(categories);
+    for c in 0..categories {
+        let with = |count: fn(&Tally) -> u64| {
+            let sized: Vec<Group> = groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| Group {
+                    own: count(&own[g][c]),
+                    ..group.clone()
+                })
+                .collect();
+            release(&sized, k_value)
+        };
+        shown_by_category.push((with(|t| t.n), with(|t| t.self_label_n)));
+    }
+    let results = groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| GroupResult {
+            unit_id: (g > 0).then(|| frozen[g - 1].id.clone()),
+            path: group.path.join("/"),
+            categories: scorer
+                .layouts
+                .iter()
+                .enumerate()
+                .map(|(c, layout)| {
+                    let tally = &total[g][c];
+                    let (shown, labels_shown) = &shown_by_category[c];
+                    let released = if shown[g] {
+                        let figures = Figures::of(tally, layout, &sources);
+                        let mut shares = BTreeMap::new();
+                        put(&mut shares, "exposed", figures.exposed);
+                        put(&mut shares, "monthly", figures.monthly);
+                        put(&mut shares, "weekly", figures.weekly);
+                        put(&mut shares, "high_strain", figures.high_strain);
+                        let category = &q.categories[c];
+                        let has_label = q
+                            .items_of(&category.id)
+                            .any(|i| i.kind == super::questionnaire::ItemKind::SelfLabel);
+                        let self_label = has_label.then(|| {
+                            if labels_shown[g] {
+                                let s = super::aggregate::wilson(
+                                    tally.self_label_yes,
+                                    tally.self_label_n,
+                                );
+                                Released::Shown(SelfLabel {
+                                    self_label_n: tally.self_label_n,
+                                    self_label_pct: s.pct,
+                                    self_label_ci_low: s.ci_low,
+                                    self_label_ci_high: s.ci_high,
+                                })
+                            } else {
+                                Released::Suppressed
+                            }
+                        });
+                        let mut risk = evaluate(category, layout, tally);
+                        if !labels_shown[g] {
+                            risk.above_benchmark = None;
+                        }
+                        Released::Shown(CategoryResult {
+                            n: figures.n,
+                            mean: figures.mean,
+                            sd: figures.sd,
+                            mean_ci_low: figures.mean_ci_low,
+                            mean_ci_high: figures.mean_ci_high,
+                            shares,
+                            source_pct: figures.source,
+                            self_label,
+                            risk,
+                        })
+                    } else {
+                        Released::Suppressed
+                    };
+                    (layout.id.clone(), released)
+                })
+                .collect(),
+        })
+        .collect();
+    RoundResults {
+        min_group_size: k.get(),
+        responses: count,
+        groups: results,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::answers::RawAnswers;
+
+    fn basis() -> Questionnaire {
+        Questionnaire::parse(include_str!("../../questionnaires/psa-basis.toml")).unwrap()
+    }
+
+    fn frozen(id: &str, parent: Option<&str>, path: &str) -> FrozenUnit {
+        FrozenUnit {
+            id: id.into(),
+            parent: parent.map(Into::into),
+            name: path.rsplit('/').next().unwrap().into(),
+            path: path.into(),
+            headcount: None,
+        }
+    }
+
+    fn answers(q: &Questionnaire, pe1: i32, wd: i32) -> Answers {
+        let mut raw = RawAnswers::default();
+        for item in ["pe1", "pe2", "pe3", "pe4", "pe5"] {
+            raw.items
+                .insert(item.into(), Some(if item == "pe1" { pe1 } else { 1 }));
+        }
+        for item in ["wd1", "wd2", "wd3", "wd4"] {
+            raw.items.insert(item.into(), Some(wd));
+        }
+        raw.items
+            .insert("pe_self".into(), Some(if pe1 > 1 { 2 } else { 1 }));
+        Answers::parse(&raw, q).unwrap()
+    }
+
+    #[test]
+    fn a_worked_example_by_hand() {
+        let q = basis();
+        let units = [frozen("a", None, "A"), frozen("b", None, "B")];
+        // A: 6 respondents, 2 exposed weekly (pe1 = 4); B: 4 respondents, none exposed. k = 5.
+        let mut responses: Vec<(String, Answers)> = Vec::new();
+        for i in 0..6 {
+            responses.push(("a".into(), answers(&q, if i < 2 { 4 } else { 1 }, 3)));
+        }
+        for _ in 0..4 {
+            responses.push(("b".into(), answers(&q, 1, 5)));
+        }
+        let results = compute(&q, &units, responses, MinGroupSize::new(5).unwrap());
+        assert_eq!(results.responses, 10);
+        let json = serde_json::to_value(&results).unwrap();
+        let top = &json["groups"][0]["categories"]["pesten"];
+        assert_eq!(top["n"], 10);
+        assert_eq!(top["exposed_pct"], 20.0);
+        assert_eq!(top["weekly_pct"], 20.0);
+        // pe1 = 4 scores 75, the four others 0: mean of 5 items 15; 2 of 10 → mean 3.
+        assert_eq!(top["mean"], 3.0);
+        assert_eq!(top["light"], "red", "weekly 20% >= 5%");
+        // W 6 (10 ≤ 20 < 25), B 3 (v_max 4), E 7: R 126, class 3.
+        assert_eq!(
+            (
+                top["fk_w"].as_f64(),
+                top["fk_b"].as_f64(),
+                top["fk_r"].as_f64(),
+                top["fk_class"].as_u64()
+            ),
+            (Some(6.0), Some(3.0), Some(126.0), Some(3))
+        );
+        assert_eq!(top["source_pct"]["collega"]["pct"], 0.0);
+        // A has 6 ≥ 5 but B has 4 < 5: B hidden, and A too (10 − 6 = 4 would reveal B).
+        assert_eq!(
+            json["groups"][1]["categories"]["pesten"],
+            serde_json::json!({"suppressed": true})
+        );
+        assert_eq!(
+            json["groups"][2]["categories"]["pesten"],
+            serde_json::json!({"suppressed": true})
+        );
+        // Work pressure: A at 50 (value 3), B at 100 (value 5): mean (6·50 + 4·100)/10 = 70 → red.
+        let strain = &json["groups"][0]["categories"]["werkdruk"];
+        assert_eq!(strain["mean"], 70.0);
+        assert_eq!(strain["high_strain_pct"], 40.0);
+        assert_eq!(strain["light"], "red");
+        assert!(strain.get("exposed_pct").is_none());
+        assert_eq!(top["self_label"]["self_label_n"], 10);
+        assert_eq!(top["self_label"]["self_label_pct"], 20.0);
+    }
+}
