@@ -127,9 +127,9 @@ pub fn compute(
         let with = |count: fn(&Tally) -> u64| {
             let sized: Vec<Group> = groups
                 .iter()
-                .enumerate()
-                .map(|(g, group)| Group {
-                    own: count(&own[g][c]),
+                .zip(&own)
+                .map(|(group, tallies)| Group {
+                    own: count(&tallies[c]),
                     ..group.clone()
                 })
                 .collect();
