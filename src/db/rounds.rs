@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use rand::seq::SliceRandom;
 
 use super::schema::{
-    drafts, invitations, link_handouts, response_inbox, responses, round_counts, round_units,
-    rounds,
+    drafts, invitations, link_handouts, response_inbox, responses, round_counts, round_results,
+    round_units, rounds,
 };
 use super::{DbConnection, DbError, now};
 use crate::domain::round::{FrozenUnit, MinGroupSize, RoundStatus, UnitCount};
@@ -533,4 +533,40 @@ pub fn responses_of(
         .filter(responses::round_id.eq(round))
         .select((responses::unit_id, responses::answers))
         .load(conn)?)
+}
+
+/// Stores a closed round's results (once; a second store of the same round changes nothing).
+pub fn store_results(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+    results: &str,
+) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        if load_results(conn, organisation, round)?.is_some() {
+            return Ok(());
+        }
+        diesel::insert_into(round_results::table)
+            .values((
+                round_results::organisation_id.eq(organisation.as_str()),
+                round_results::round_id.eq(round),
+                round_results::results.eq(results),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// A closed round's stored results (JSON).
+pub fn load_results(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(round_results::table
+        .filter(round_results::organisation_id.eq(organisation.as_str()))
+        .filter(round_results::round_id.eq(round))
+        .select(round_results::results)
+        .first(conn)
+        .optional()?)
 }

@@ -75,6 +75,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    round_results (organisation_id, round_id) {
+        organisation_id -> Text,
+        round_id -> Text,
+        results -> Text,
+    }
+}
+
+diesel::table! {
     round_units (organisation_id, round_id, unit_id) {
         organisation_id -> Text,
         round_id -> Text,
@@ -179,6 +187,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     response_inbox,
     responses,
     round_counts,
+    round_results,
     round_units,
     rounds,
     units,

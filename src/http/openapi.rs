@@ -53,6 +53,7 @@ pub struct OrganisationHeader {
         api::rounds::create_invitations,
         api::rounds::get_progress,
         api::rounds::list_handouts,
+        api::rounds::get_results,
         api::respond::get_questionnaire,
         api::respond::submit_response,
         api::tokens::list_tokens,

@@ -41,6 +41,8 @@ pub enum Access {
 pub const ANY_ROLE: RoleSet = RoleSet::of(&Role::ALL);
 pub const ADMIN: RoleSet = RoleSet::of(&[Role::Admin]);
 pub const HR: RoleSet = RoleSet::of(&[Role::Hr]);
+/// Who may read a closed round's anonymised results.
+pub const RESULT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council]);
 /// Who may read the log of link hand-outs (DOMAIN.md section 6).
 pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Vpo]);
 
@@ -124,6 +126,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/rounds/{id}/invitations" Api Members(HR) => api::rounds::create_invitations;
         GET "/api/v1/rounds/{id}/progress" Api Members(HR) => api::rounds::get_progress;
         GET "/api/v1/rounds/{id}/handouts" Api Members(HANDOUT_READERS) => api::rounds::list_handouts;
+        GET "/api/v1/rounds/{id}/results" Api Members(RESULT_READERS) => api::rounds::get_results;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;

@@ -800,3 +800,86 @@ async fn responses_are_deleted_after_their_retention_and_the_counts_stay() {
     let progress: Value = hr.get(&format!("/api/v1/rounds/{id}/progress")).await;
     assert_eq!(progress["responded"], 1, "counts stay");
 }
+
+#[actix_web::test]
+async fn results_exist_only_after_close_and_hide_small_groups() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let units = import(&hr, "A\nB\n").await;
+    let round = open_round(
+        &hr,
+        json!({"name": "R", "questionnaire_id": "psa-basis", "min_group_size": 5}),
+    )
+    .await;
+    let id = round["id"].as_str().unwrap();
+    let a = invite(&hr, &round, unit_id(&units, "A"), 6).await;
+    let b = invite(&hr, &round, unit_id(&units, "B"), 6).await;
+    let early = hr
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/rounds/{id}/results"),
+            None,
+        )
+        .await;
+    assert!(
+        assert_problem(early, 409, "conflict").await["detail"]
+            .as_str()
+            .unwrap()
+            .contains("open")
+    );
+    // Six in A, two of them bullied weekly; two in B. Work pressure at 3 ("sometimes") for all.
+    let all = |pe1: i32| {
+        let mut items = serde_json::Map::new();
+        for item in ["pe1", "pe2", "pe3", "pe4", "pe5"] {
+            items.insert(item.into(), json!(if item == "pe1" { pe1 } else { 1 }));
+        }
+        for item in ["wd1", "wd2", "wd3", "wd4"] {
+            items.insert(item.into(), json!(3));
+        }
+        json!({"items": items})
+    };
+    for (i, link) in a.iter().enumerate() {
+        assert_eq!(
+            answer(&app, &token_of(link), all(if i < 2 { 4 } else { 1 }))
+                .await
+                .status(),
+            201
+        );
+    }
+    for link in b.iter().take(2) {
+        assert_eq!(answer(&app, &token_of(link), all(1)).await.status(), 201);
+    }
+    assert_eq!(
+        hr.post(&format!("/api/v1/rounds/{id}/close"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    let results: Value = hr.get(&format!("/api/v1/rounds/{id}/results")).await;
+    assert_eq!(results["responses"], 8);
+    let top = &results["groups"][0]["categories"]["pesten"];
+    assert_eq!(top["n"], 8);
+    assert_eq!(top["exposed_pct"], 25.0);
+    assert_eq!(top["light"], "red");
+    assert_eq!(results["groups"][0]["categories"]["werkdruk"]["mean"], 50.0);
+    // B's two responses joined the top at close; A (6) alone would reveal them by subtraction.
+    for group in &results["groups"].as_array().unwrap()[1..] {
+        assert_eq!(
+            group["categories"]["pesten"],
+            json!({"suppressed": true}),
+            "{group}"
+        );
+    }
+    let text = results.to_string();
+    assert!(
+        !text.contains("\"n\":6") && !text.contains("\"n\":2"),
+        "no number of a hidden group: {text}"
+    );
+    let organisation = psa::db::organisations::list(&mut app.conn())
+        .unwrap()
+        .remove(0);
+    app.add_member(&organisation.id, "or@example.nl", Role::Council);
+    let council = app.api(&app.token(&organisation.id, "or@example.nl"));
+    let same: Value = council.get(&format!("/api/v1/rounds/{id}/results")).await;
+    assert_eq!(same, results, "the council reads the same stored results");
+}

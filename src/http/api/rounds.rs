@@ -278,7 +278,7 @@ pub async fn open(
         .await
 }
 
-/// Closes an open round (DOMAIN.md section 6).
+/// Closes an open round (DOMAIN.md section 6) and computes its results.
 pub async fn close(
     state: &AppState,
     organisation: OrganisationId,
@@ -295,10 +295,72 @@ pub async fn close(
                 let row = round_of(conn, &organisation, &id)?;
                 return Err(illegal(row.status()));
             }
+            results_of(conn, &organisation, &id)?;
             let row = round_of(conn, &organisation, &id)?;
             round_view(conn, &organisation, &row)
         })
         .await
+}
+
+/// Computes (once) and returns the stored results of a closed round, as JSON.
+fn results_of(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &str,
+) -> Result<String, AppError> {
+    if let Some(stored) = rounds::load_results(conn, organisation, id)? {
+        return Ok(stored);
+    }
+    let row = round_of(conn, organisation, id)?;
+    let q = crate::domain::Questionnaire::parse(
+        row.questionnaire_source.as_deref().unwrap_or_default(),
+    )
+    .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))?;
+    let responses = rounds::responses_of(conn, organisation, id)?
+        .into_iter()
+        .filter_map(|(unit, bytes)| {
+            Some((unit, crate::domain::answers::Answers::unpack(&bytes, &q)?))
+        });
+    let results = crate::domain::results::compute(&q, &row.frozen_units(), responses, row.k());
+    let json = serde_json::to_string(&results).map_err(|e| AppError::Internal(e.to_string()))?;
+    rounds::store_results(conn, organisation, id, &json)?;
+    // Another instance may have stored them first: serve what is stored.
+    Ok(rounds::load_results(conn, organisation, id)?.unwrap_or(json))
+}
+
+/// The results of a closed round: per group and category, the figures and risk evaluation, with
+/// groups below the threshold as `{"suppressed": true}`.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/results", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "Results with DOMAIN.md's field names, unrounded", body = Object),
+        Refusals,
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The round is not closed: results exist only after close", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn get_results(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let organisation = member.organisation;
+    let id = path.into_inner();
+    let json = state
+        .db
+        .run(move |conn| {
+            let row = round_of(conn, &organisation, &id)?;
+            if row.status() != RoundStatus::Closed {
+                return Err(AppError::Conflict(format!(
+                    "the round is {}; results exist only after close",
+                    row.status()
+                )));
+            }
+            results_of(conn, &organisation, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json))
 }
 
 /// Open the round: freeze the questionnaire and the unit tree, accept responses.
