@@ -882,4 +882,40 @@ async fn results_exist_only_after_close_and_hide_small_groups() {
     let council = app.api(&app.token(&organisation.id, "or@example.nl"));
     let same: Value = council.get(&format!("/api/v1/rounds/{id}/results")).await;
     assert_eq!(same, results, "the council reads the same stored results");
+    let csv = hr
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/rounds/{id}/results?format=csv"),
+            None,
+        )
+        .await;
+    assert_eq!(csv.status(), 200);
+    let csv = csv.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("group;unit_id;category;suppressed;n;mean;"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 1 + 3 * 7, "a row per group and category");
+    let pesten = lines
+        .iter()
+        .find(|l| l.starts_with(";;pesten;false;8;"))
+        .expect("the top's bullying row");
+    assert!(pesten.contains(";red;"), "{pesten}");
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains(";true;"))
+            .all(|l| l.ends_with(";;;;;;;;;;;;;;;;;;;;;;;;;")),
+        "suppressed rows hold no figure"
+    );
+    let bad = hr
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/rounds/{id}/results?format=xml"),
+            None,
+        )
+        .await;
+    assert_problem(bad, 400, "bad-request").await;
 }

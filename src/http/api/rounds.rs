@@ -331,9 +331,10 @@ fn results_of(
 /// The results of a closed round: per group and category, the figures and risk evaluation, with
 /// groups below the threshold as `{"suppressed": true}`.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/results", tag = "rounds",
-    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id"), ResultsQuery),
     responses(
-        (status = 200, description = "Results with DOMAIN.md's field names, unrounded", body = Object),
+        (status = 200, description = "Results with DOMAIN.md's field names, unrounded (or CSV with ?format=csv)", body = Object),
+        (status = 400, description = "Unknown format", body = ProblemDoc, content_type = "application/problem+json"),
         Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "The round is not closed: results exist only after close", body = ProblemDoc, content_type = "application/problem+json"),
@@ -342,6 +343,7 @@ pub async fn get_results(
     state: web::Data<AppState>,
     member: Member,
     path: web::Path<String>,
+    query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let organisation = member.organisation;
     let id = path.into_inner();
@@ -358,9 +360,96 @@ pub async fn get_results(
             results_of(conn, &organisation, &id)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(json))
+    match query.format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(json)),
+        Some("csv") => {
+            let results: serde_json::Value =
+                serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"results.csv\"",
+                ))
+                .body(results_csv(&results)))
+        }
+        Some(other) => Err(AppError::BadRequest(format!(
+            "unknown format {other:?}: use json or csv"
+        ))),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ResultsQuery {
+    /// `json` (default) or `csv`: the same table, one row per group and category.
+    pub format: Option<String>,
+}
+
+/// Columns of the results table, in order; a suppressed group leaves every figure empty.
+const RESULT_COLUMNS: &[&str] = &[
+    "n",
+    "mean",
+    "sd",
+    "mean_ci_low",
+    "mean_ci_high",
+    "exposed_pct",
+    "exposed_ci_low",
+    "exposed_ci_high",
+    "monthly_pct",
+    "monthly_ci_low",
+    "monthly_ci_high",
+    "weekly_pct",
+    "weekly_ci_low",
+    "weekly_ci_high",
+    "high_strain_pct",
+    "high_strain_ci_low",
+    "high_strain_ci_high",
+    "light",
+    "fk_w",
+    "fk_b",
+    "fk_e",
+    "fk_r",
+    "fk_class",
+    "benchmark_pct",
+    "benchmark_year",
+    "above_benchmark",
+];
+
+/// The results as CSV: group, unit id, category, suppressed, then `RESULT_COLUMNS`, unrounded.
+pub fn results_csv(results: &serde_json::Value) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let mut header = vec!["group", "unit_id", "category", "suppressed"];
+    header.extend(RESULT_COLUMNS);
+    let _ = writer.write_record(&header);
+    let cell = |value: &serde_json::Value| match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for group in results["groups"].as_array().into_iter().flatten() {
+        for (category, figures) in group["categories"].as_object().into_iter().flatten() {
+            let suppressed = figures.get("suppressed").is_some();
+            let mut row = vec![
+                cell(&group["path"]),
+                cell(&group["unit_id"]),
+                category.clone(),
+                suppressed.to_string(),
+            ];
+            row.extend(RESULT_COLUMNS.iter().map(|c| {
+                if suppressed {
+                    String::new()
+                } else {
+                    cell(&figures[*c])
+                }
+            }));
+            let _ = writer.write_record(&row);
+        }
+    }
+    writer.into_inner().unwrap_or_default()
 }
 
 /// Open the round: freeze the questionnaire and the unit tree, accept responses.
