@@ -570,3 +570,24 @@ pub fn load_results(
         .first(conn)
         .optional()?)
 }
+
+/// The organisation's closed round of the same questionnaire that closed last before `round`.
+pub fn previous_closed(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &RoundRow,
+) -> Result<Option<RoundRow>, DbError> {
+    let Some(closed_at) = round.closed_at else {
+        return Ok(None);
+    };
+    Ok(rounds::table
+        .filter(rounds::organisation_id.eq(organisation.as_str()))
+        .filter(rounds::questionnaire_id.eq(&round.questionnaire_id))
+        .filter(rounds::status.eq(RoundStatus::Closed.as_str()))
+        .filter(rounds::id.ne(&round.id))
+        .filter(rounds::closed_at.le(closed_at))
+        .order((rounds::closed_at.desc(), rounds::id.desc()))
+        .select(RoundRow::as_select())
+        .first(conn)
+        .optional()?)
+}

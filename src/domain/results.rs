@@ -292,3 +292,102 @@ mod tests {
         assert_eq!(top["self_label"]["self_label_pct"], 20.0);
     }
 }
+
+/// Adds each category's trend against an earlier round's results (DOMAIN.md section 5): for every
+/// group and category shown in both (groups matched by unit id, the top with the top), where
+/// `comparable(category)` says the category has the same items in both, the earlier figures, the
+/// change, and whether it is significant (the 95% intervals do not overlap; touching overlaps).
+pub fn attach_trend(
+    current: &mut serde_json::Value,
+    previous: &serde_json::Value,
+    previous_round_id: &str,
+    comparable: impl Fn(&str) -> bool,
+) {
+    use serde_json::{Value, json};
+    let earlier: Vec<&Value> = previous["groups"]
+        .as_array()
+        .map(|g| g.iter().collect())
+        .unwrap_or_default();
+    let Some(groups) = current["groups"].as_array_mut() else {
+        return;
+    };
+    for group in groups {
+        let unit = group["unit_id"].clone();
+        let Some(before) = earlier.iter().find(|g| g["unit_id"] == unit) else {
+            continue;
+        };
+        let Some(categories) = group["categories"].as_object_mut() else {
+            continue;
+        };
+        for (id, figures) in categories.iter_mut() {
+            let old = &before["categories"][id];
+            let shown = |f: &Value| f.is_object() && f.get("suppressed").is_none();
+            if !shown(figures) || !shown(old) || !comparable(id) {
+                continue;
+            }
+            // Behaviour compares the exposed share; strain the mean.
+            let (value, low, high) = if figures.get("exposed_pct").is_some() {
+                ("exposed_pct", "exposed_ci_low", "exposed_ci_high")
+            } else {
+                ("mean", "mean_ci_low", "mean_ci_high")
+            };
+            let get = |f: &Value, key: &str| f[key].as_f64().unwrap_or(0.0);
+            let change = get(figures, value) - get(old, value);
+            let overlap =
+                get(figures, low) <= get(old, high) && get(old, low) <= get(figures, high);
+            let previous_figures: serde_json::Map<String, Value> =
+                [value, low, high, "n", "light", "fk_class"]
+                    .iter()
+                    .filter_map(|k| Some(((*k).to_owned(), old.get(*k)?.clone())))
+                    .collect();
+            figures["trend"] = json!({
+                "previous_round_id": previous_round_id,
+                "previous": previous_figures,
+                "change": change,
+                "significant": !overlap,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod trend_tests {
+    use serde_json::json;
+
+    use super::attach_trend;
+
+    #[test]
+    fn trends_compare_intervals_and_skip_what_is_not_comparable() {
+        let previous = json!({"groups": [{"unit_id": null, "categories": {
+            "pesten": {"n": 40, "exposed_pct": 10.0, "exposed_ci_low": 4.0, "exposed_ci_high": 20.0, "light": "orange", "fk_class": 2},
+            "werkdruk": {"n": 40, "mean": 50.0, "mean_ci_low": 45.0, "mean_ci_high": 55.0},
+            "discriminatie": {"suppressed": true}
+        }}, {"unit_id": "gone", "categories": {}}]});
+        let mut current = json!({"groups": [{"unit_id": null, "categories": {
+            "pesten": {"n": 50, "exposed_pct": 40.0, "exposed_ci_low": 27.0, "exposed_ci_high": 54.0},
+            "werkdruk": {"n": 50, "mean": 54.0, "mean_ci_low": 55.0, "mean_ci_high": 60.0},
+            "discriminatie": {"n": 50, "exposed_pct": 2.0, "exposed_ci_low": 0.4, "exposed_ci_high": 10.0},
+            "intimidatie": {"n": 50, "exposed_pct": 2.0, "exposed_ci_low": 0.4, "exposed_ci_high": 10.0}
+        }}]});
+        attach_trend(&mut current, &previous, "r1", |c| c != "intimidatie");
+        let c = &current["groups"][0]["categories"];
+        assert_eq!(c["pesten"]["trend"]["change"], 30.0);
+        assert_eq!(
+            c["pesten"]["trend"]["significant"], true,
+            "[27, 54] and [4, 20] do not overlap"
+        );
+        assert_eq!(c["pesten"]["trend"]["previous"]["light"], "orange");
+        assert_eq!(
+            c["werkdruk"]["trend"]["significant"], false,
+            "touching intervals overlap"
+        );
+        assert!(
+            c["discriminatie"].get("trend").is_none(),
+            "hidden before: no trend"
+        );
+        assert!(
+            c["intimidatie"].get("trend").is_none(),
+            "different items: no trend"
+        );
+    }
+}

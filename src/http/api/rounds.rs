@@ -322,7 +322,24 @@ fn results_of(
             Some((unit, crate::domain::answers::Answers::unpack(&bytes, &q)?))
         });
     let results = crate::domain::results::compute(&q, &row.frozen_units(), responses, row.k());
-    let json = serde_json::to_string(&results).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut value =
+        serde_json::to_value(&results).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(earlier) = rounds::previous_closed(conn, organisation, &row)? {
+        let stored = rounds::load_results(conn, organisation, &earlier.id)?;
+        let snapshot = crate::domain::Questionnaire::parse(
+            earlier.questionnaire_source.as_deref().unwrap_or_default(),
+        );
+        if let (Some(stored), Ok(before)) = (stored, snapshot) {
+            let previous: serde_json::Value = serde_json::from_str(&stored).unwrap_or_default();
+            let items = |q: &crate::domain::Questionnaire, c: &str| {
+                q.items_of(c).map(|i| i.id.clone()).collect::<Vec<_>>()
+            };
+            crate::domain::results::attach_trend(&mut value, &previous, &earlier.id, |c| {
+                items(&q, c) == items(&before, c)
+            });
+        }
+    }
+    let json = value.to_string();
     rounds::store_results(conn, organisation, id, &json)?;
     // Another instance may have stored them first: serve what is stored.
     Ok(rounds::load_results(conn, organisation, id)?.unwrap_or(json))
