@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::accounts;
 use crate::config::{Options, Settings};
-use crate::db::{Db, DbConnection, migrations, organisations, tokens};
+use crate::db::{DbConnection, migrations, organisations, tokens};
 use crate::domain::{Email, Organisation, OrganisationName, OrganisationSettings, Password, Role};
 use crate::i18n::Lang;
 use crate::keys::Keys;
@@ -225,8 +225,8 @@ fn run(cli: Cli) -> CliResult {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, log_json),
         Command::Migrate => {
-            let db = connect(&settings)?;
-            let applied = migrations::run_pending(&mut *conn(&db)?).map_err(|e| e.to_string())?;
+            let mut conn = connect(&settings)?;
+            let applied = migrations::run_pending(&mut conn).map_err(|e| e.to_string())?;
             println!("applied {} migration(s)", applied.len());
             Ok(())
         }
@@ -238,10 +238,9 @@ fn run(cli: Cli) -> CliResult {
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
             let name = OrganisationName::parse(&org).map_err(|e| format!("--org: {e}"))?;
             let password = read_password(password_stdin)?;
-            let db = connect(&settings)?;
-            migrate(&db)?;
+            let mut conn = open(&settings)?;
             let (user, organisation) = accounts::setup_instance(
-                &mut *conn(&db)?,
+                &mut conn,
                 &email,
                 &password,
                 &OrganisationSettings::new(name),
@@ -280,24 +279,15 @@ fn serve(settings: Settings, log_json: bool) -> CliResult {
     })
 }
 
-fn connect(settings: &Settings) -> Result<Db, String> {
-    Db::connect(&settings.database, 2).map_err(|e| e.to_string())
+fn connect(settings: &Settings) -> Result<DbConnection, String> {
+    DbConnection::open(&settings.database).map_err(|e| e.to_string())
 }
 
-fn conn(db: &Db) -> Result<impl std::ops::DerefMut<Target = DbConnection>, String> {
-    db.conn().map_err(|e| e.to_string())
-}
-
-/// The administration commands work on a current schema.
-fn migrate(db: &Db) -> CliResult {
-    migrations::run_pending(&mut *conn(db)?).map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-fn open(settings: &Settings) -> Result<Db, String> {
-    let db = connect(settings)?;
-    migrate(&db)?;
-    Ok(db)
+/// A connection on a current schema, which the administration commands work on.
+fn open(settings: &Settings) -> Result<DbConnection, String> {
+    let mut conn = connect(settings)?;
+    migrations::run_pending(&mut conn).map_err(|e| e.to_string())?;
+    Ok(conn)
 }
 
 /// The organisation named by `--org`, or the only one.
@@ -333,8 +323,7 @@ fn read_password(from_stdin: bool) -> Result<Password, String> {
 }
 
 fn user_command(settings: &Settings, command: UserCommand) -> CliResult {
-    let db = open(settings)?;
-    let mut conn = conn(&db)?;
+    let mut conn = open(settings)?;
     match command {
         UserCommand::Add {
             email,
@@ -386,8 +375,7 @@ fn user_command(settings: &Settings, command: UserCommand) -> CliResult {
 }
 
 fn org_command(settings: &Settings, command: OrgCommand) -> CliResult {
-    let db = open(settings)?;
-    let mut conn = conn(&db)?;
+    let mut conn = open(settings)?;
     match command {
         OrgCommand::Add {
             name,
@@ -427,8 +415,7 @@ fn org_command(settings: &Settings, command: OrgCommand) -> CliResult {
 }
 
 fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
-    let db = open(settings)?;
-    let mut conn = conn(&db)?;
+    let mut conn = open(settings)?;
     match command {
         TokenCommand::Create { email, org, label } => {
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;

@@ -79,13 +79,15 @@ pub struct Manager {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
 
-impl Manager {
-    fn establish(&self) -> Result<DbConnection, DbError> {
+impl DbConnection {
+    /// One connection outside any pool, for short-lived commands: a pool's background threads
+    /// may still be opening a connection when the process exits, which libpq does not survive.
+    pub fn open(url: &DatabaseUrl) -> Result<DbConnection, DbError> {
         let fail = |reason: String| DbError::Connect {
-            url: self.url.display(),
+            url: url.display(),
             reason,
         };
-        match &self.url {
+        match url {
             DatabaseUrl::Sqlite(path) => {
                 let path = path
                     .to_str()
@@ -96,7 +98,7 @@ impl Manager {
                     .map_err(|e| fail(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+            DatabaseUrl::Postgres(postgres) => PgConnection::establish(postgres)
                 .map(DbConnection::Postgresql)
                 .map_err(|e| fail(e.to_string().trim().to_owned())),
         }
@@ -108,7 +110,7 @@ impl ManageConnection for Manager {
     type Error = DbError;
 
     fn connect(&self) -> Result<DbConnection, DbError> {
-        self.establish()
+        DbConnection::open(&self.url)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
@@ -140,7 +142,7 @@ impl Db {
     /// the pool.
     pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Db, DbError> {
         let manager = Manager { url: url.clone() };
-        manager.establish()?;
+        DbConnection::open(url)?;
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))

@@ -102,7 +102,8 @@ fn administration_commands_set_up_the_instance_without_a_browser() {
 
     let mut org = psa(&database);
     org.args(["org", "add", "--name", "Ander BV", "--headcount", "12"]);
-    assert!(run(org, "").status.success());
+    let output = run(org, "");
+    assert!(output.status.success(), "{}", text(&output.stderr));
 
     let mut ambiguous = psa(&database);
     ambiguous.args([
