@@ -34,6 +34,14 @@ impl Lang {
         Cow::Owned(crate::_rust_i18n_translate(self.code(), key).into_owned())
     }
 
+    /// A number written with a decimal point, in this language's notation (Dutch: comma).
+    pub fn decimal(self, number: &str) -> String {
+        match self {
+            Lang::Nl => number.replace('.', ","),
+            Lang::En => number.to_owned(),
+        }
+    }
+
     /// The text for `key` with `%{name}` placeholders filled in.
     pub fn t_with(self, key: &str, args: &[(&str, &str)]) -> String {
         let text = self.t(key);

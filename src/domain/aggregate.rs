@@ -195,6 +195,27 @@ pub fn one_decimal(num: i128, den: i128) -> String {
     )
 }
 
+/// A stored share (`count / n × 100`, in floating point) shown to one decimal from its exact
+/// count: the float is within far less than half a respondent of `count`, so rounding recovers
+/// `count` exactly, and `one_decimal` rounds the exact fraction.
+pub fn share_one_decimal(pct: f64, n: u64) -> String {
+    let count = (pct * n as f64 / 100.0).round() as i128;
+    one_decimal(count * 100, i128::from(n))
+}
+
+/// A stored mean (`sum / n / units_per_point`) shown to one decimal from its exact sum, recovered
+/// the same way: the float's error is far below half a unit for any n we store.
+pub fn mean_one_decimal(mean: f64, n: u64, units_per_point: i64) -> String {
+    let den = i128::from(n) * i128::from(units_per_point);
+    let sum = (mean * den as f64).round() as i128;
+    one_decimal(sum, den)
+}
+
+/// An interval bound, which is floating point by definition, to one decimal, half away from zero.
+pub fn bound_one_decimal(x: f64) -> String {
+    format!("{:.1}", (x * 10.0).round() / 10.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +229,25 @@ mod tests {
         assert_eq!(one_decimal(2, 3), "0.7");
         assert_eq!(one_decimal(50, 1), "50.0");
         assert_eq!(one_decimal(1, 1000), "0.0");
+    }
+
+    #[test]
+    fn stored_figures_round_from_their_exact_counts() {
+        // 1 of 16 is 6.25%, 3 of 16 is 18.75%: ties, rounded away from zero.
+        assert_eq!(share_one_decimal(wilson(1, 16).pct, 16), "6.3");
+        assert_eq!(share_one_decimal(wilson(3, 16).pct, 16), "18.8");
+        assert_eq!(share_one_decimal(wilson(1, 20).pct, 20), "5.0");
+        assert_eq!(share_one_decimal(wilson(1, 3).pct, 3), "33.3");
+        // Large groups: the count is still recovered exactly.
+        let n = 1_000_003;
+        assert_eq!(share_one_decimal(wilson(62_500, n).pct, n), "6.2");
+        // A mean of 6.25 points with 4 units per point and 8 respondents: sum 200 units.
+        assert_eq!(mean_one_decimal(200.0 / 8.0 / 4.0, 8, 4), "6.3");
+        assert_eq!(mean_one_decimal(50.0, 7, 12), "50.0");
+        // (1/3 + 0) / 2 points with 3 units per point: 1 unit over 2 respondents = 1/6 point.
+        assert_eq!(mean_one_decimal(1.0 / 2.0 / 3.0, 2, 3), "0.2");
+        assert_eq!(bound_one_decimal(18.75), "18.8");
+        assert_eq!(bound_one_decimal(0.04), "0.0");
     }
 
     #[test]

@@ -95,6 +95,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/rounds/{id}/open" Page Members(HR) => hr::rounds::open_round;
         POST "/rounds/{id}/close" Page Members(HR) => hr::rounds::close_round;
         POST "/rounds/{id}/invitations" Page Members(HR) => hr::rounds::download_invitations;
+        GET "/results" Page Members(RESULT_READERS) => hr::results::show_results_index;
+        GET "/rounds/{id}/results" Page Members(RESULT_READERS) => hr::results::show_results;
         // Employees answering, and the organisation's public pages.
         GET "/s" Respondent Public => respond::show_code_form;
         POST "/s" Respondent Public => respond::enter_code;

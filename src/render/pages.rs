@@ -14,6 +14,8 @@ pub struct Chrome {
     pub user: Option<String>,
     /// Whether to show HR's pages in the navigation.
     pub hr: bool,
+    /// Whether to show the results (HR and the works council).
+    pub results: bool,
 }
 
 impl Chrome {
@@ -154,6 +156,7 @@ impl ErrorPage {
                 csrf: String::new(),
                 user: None,
                 hr: false,
+                results: false,
             },
             status: status.as_u16(),
             title: lang.t(&format!("errors.{key}.title")).into_owned(),

@@ -14,6 +14,7 @@ mod migrations;
 mod openapi;
 mod organisations;
 mod questionnaires;
+mod results;
 mod rounds;
 mod setup;
 mod units;

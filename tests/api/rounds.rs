@@ -12,16 +12,16 @@ use crate::helpers::{Api, TestApp, assert_problem, spawn_app};
 
 const BASIS: &str = include_str!("../../questionnaires/psa-basis.toml");
 
-async fn hr(app: &TestApp) -> Api {
+pub(crate) async fn hr(app: &TestApp) -> Api {
     let organisation = app.set_up();
     app.api(&app.token(&organisation, "owner@example.nl"))
 }
 
-async fn import(hr: &Api, csv: &'static str) -> Vec<Value> {
+pub(crate) async fn import(hr: &Api, csv: &str) -> Vec<Value> {
     let response = hr
         .request(reqwest::Method::POST, "/api/v1/units/import")
         .header("content-type", "text/csv")
-        .body(csv)
+        .body(csv.to_owned())
         .send()
         .await
         .unwrap();
@@ -30,13 +30,13 @@ async fn import(hr: &Api, csv: &'static str) -> Vec<Value> {
     body["units"].as_array().unwrap().clone()
 }
 
-fn unit_id<'a>(units: &'a [Value], path: &str) -> &'a str {
+pub(crate) fn unit_id<'a>(units: &'a [Value], path: &str) -> &'a str {
     units.iter().find(|u| u["path"] == path).unwrap()["id"]
         .as_str()
         .unwrap()
 }
 
-async fn open_round(hr: &Api, body: Value) -> Value {
+pub(crate) async fn open_round(hr: &Api, body: Value) -> Value {
     let created = hr.post("/api/v1/rounds", body).await;
     assert_eq!(created.status(), 201);
     let round: Value = created.json().await.unwrap();
@@ -50,7 +50,7 @@ async fn open_round(hr: &Api, body: Value) -> Value {
     opened.json().await.unwrap()
 }
 
-async fn invite(hr: &Api, round: &Value, unit: &str, count: u32) -> Vec<Value> {
+pub(crate) async fn invite(hr: &Api, round: &Value, unit: &str, count: u32) -> Vec<Value> {
     let path = format!(
         "/api/v1/rounds/{}/invitations",
         round["id"].as_str().unwrap()
@@ -62,7 +62,7 @@ async fn invite(hr: &Api, round: &Value, unit: &str, count: u32) -> Vec<Value> {
     response.json().await.unwrap()
 }
 
-fn token_of(invitation: &Value) -> String {
+pub(crate) fn token_of(invitation: &Value) -> String {
     invitation["url"]
         .as_str()
         .unwrap()
@@ -72,7 +72,7 @@ fn token_of(invitation: &Value) -> String {
         .to_owned()
 }
 
-async fn answer(app: &TestApp, credential: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn answer(app: &TestApp, credential: &str, body: Value) -> reqwest::Response {
     crate::helpers::browser()
         .post(app.url(&format!("/api/v1/respond/{credential}")))
         .json(&body)

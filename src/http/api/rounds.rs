@@ -302,6 +302,28 @@ pub async fn close(
         .await
 }
 
+/// A closed round with its stored results as JSON; 409 while the round is not closed.
+pub async fn stored_results(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: String,
+) -> Result<(RoundRow, String), AppError> {
+    state
+        .db
+        .run(move |conn| {
+            let row = round_of(conn, &organisation, &id)?;
+            if row.status() != RoundStatus::Closed {
+                return Err(AppError::Conflict(format!(
+                    "the round is {}; results exist only after close",
+                    row.status()
+                )));
+            }
+            let json = results_of(conn, &organisation, &id)?;
+            Ok((row, json))
+        })
+        .await
+}
+
 /// Computes (once) and returns the stored results of a closed round, as JSON.
 fn results_of(
     conn: &mut DbConnection,
@@ -362,21 +384,7 @@ pub async fn get_results(
     path: web::Path<String>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let organisation = member.organisation;
-    let id = path.into_inner();
-    let json = state
-        .db
-        .run(move |conn| {
-            let row = round_of(conn, &organisation, &id)?;
-            if row.status() != RoundStatus::Closed {
-                return Err(AppError::Conflict(format!(
-                    "the round is {}; results exist only after close",
-                    row.status()
-                )));
-            }
-            results_of(conn, &organisation, &id)
-        })
-        .await?;
+    let (_, json) = stored_results(&state, member.organisation, path.into_inner()).await?;
     match query.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok()
             .content_type("application/json")

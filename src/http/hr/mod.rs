@@ -1,4 +1,5 @@
-//! Pages for HR: units now; survey rounds, results and the plan as they arrive.
+//! Pages for HR (and, for results, the works council): units, survey rounds, results.
 
+pub mod results;
 pub mod rounds;
 pub mod units;

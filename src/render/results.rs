@@ -1,0 +1,270 @@
+//! The results dashboard: a closed round's stored results as text a person reads without a chart,
+//! per group and category, every figure rounded from its exact value (DOMAIN.md section 4).
+
+use askama::Template;
+use serde_json::Value;
+
+use super::pages::Chrome;
+use crate::domain::Questionnaire;
+use crate::domain::aggregate::{bound_one_decimal, mean_one_decimal, share_one_decimal};
+use crate::domain::scoring::Scorer;
+use crate::i18n::Lang;
+
+/// One closed round in the list of results.
+pub struct ClosedRound {
+    pub id: String,
+    pub name: String,
+    pub closed: String,
+}
+
+#[derive(Template)]
+#[template(path = "results_index.html")]
+pub struct ResultsIndexPage {
+    pub chrome: Chrome,
+    pub rounds: Vec<ClosedRound>,
+}
+
+#[derive(Template)]
+#[template(path = "results.html")]
+pub struct ResultsPage {
+    pub chrome: Chrome,
+    pub id: String,
+    pub name: String,
+    pub questionnaire: String,
+    pub closed: String,
+    pub k: u32,
+    pub responses: u64,
+    /// Why there is nothing to show (the round is not closed), or none.
+    pub notice: Option<String>,
+    pub groups: Vec<GroupView>,
+}
+
+pub struct GroupView {
+    pub name: String,
+    pub rows: Vec<RowView>,
+}
+
+pub struct RowView {
+    pub category: String,
+    /// `None`: the group is hidden in this category.
+    pub figures: Option<FiguresView>,
+}
+
+pub struct FiguresView {
+    /// `green`, `orange` or `red`, for the stylesheet; the text says the same in words.
+    pub light: String,
+    pub light_text: String,
+    pub n: u64,
+    pub figure: String,
+    pub sources: String,
+    pub class: String,
+    pub benchmark: String,
+    pub trend: String,
+}
+
+/// Everything the dashboard needs to know about the round besides its results.
+pub struct RoundFacts<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub closed: String,
+    pub k: u32,
+    /// Whether the round covered the whole organisation (its top group is then "the organisation").
+    pub whole_organisation: bool,
+}
+
+fn text(lang: Lang, texts: &crate::domain::questionnaire::Texts) -> String {
+    texts
+        .get(lang.code())
+        .or_else(|| texts.values().next())
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn f64_of(value: &Value, key: &str) -> f64 {
+    value[key].as_f64().unwrap_or(0.0)
+}
+
+impl ResultsPage {
+    /// The dashboard of stored results (`results`, as the API serves them).
+    pub fn new(chrome: Chrome, round: &RoundFacts, q: &Questionnaire, results: &Value) -> Self {
+        let lang = chrome.lang;
+        let scorer = Scorer::new(q);
+        let groups = results["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|group| {
+                let name = if group["unit_id"].is_null() {
+                    lang.t(if round.whole_organisation {
+                        "results.organisation"
+                    } else {
+                        "results.units_covered"
+                    })
+                    .into_owned()
+                } else {
+                    group["path"].as_str().unwrap_or_default().to_owned()
+                };
+                let rows = q
+                    .categories
+                    .iter()
+                    .zip(&scorer.layouts)
+                    .map(|(category, layout)| {
+                        let figures = &group["categories"][&category.id];
+                        let shown = figures.is_object() && figures.get("suppressed").is_none();
+                        RowView {
+                            category: text(lang, &category.name),
+                            figures: shown
+                                .then(|| figures_view(lang, q, layout.units_per_point(), figures)),
+                        }
+                    })
+                    .collect();
+                GroupView { name, rows }
+            })
+            .collect();
+        ResultsPage {
+            chrome,
+            id: round.id.to_owned(),
+            name: round.name.to_owned(),
+            questionnaire: format!("{} {}", q.id, q.version),
+            closed: round.closed.clone(),
+            k: round.k,
+            responses: results["responses"].as_u64().unwrap_or(0),
+            notice: None,
+            groups,
+        }
+    }
+
+    /// The page of a round that has no results yet.
+    pub fn pending(chrome: Chrome, round: &RoundFacts, questionnaire: &str) -> Self {
+        let notice = Some(chrome.t("results.not_closed").into_owned());
+        ResultsPage {
+            chrome,
+            id: round.id.to_owned(),
+            name: round.name.to_owned(),
+            questionnaire: questionnaire.to_owned(),
+            closed: String::new(),
+            k: round.k,
+            responses: 0,
+            notice,
+            groups: Vec::new(),
+        }
+    }
+
+    pub fn hidden_text(&self) -> String {
+        self.chrome
+            .lang
+            .t_with("results.hidden", &[("k", &self.k.to_string())])
+    }
+}
+
+fn figures_view(lang: Lang, q: &Questionnaire, units_per_point: i64, f: &Value) -> FiguresView {
+    let n = f["n"].as_u64().unwrap_or(0);
+    let dec = |s: String| lang.decimal(&s);
+    let interval = |low: &str, high: &str| {
+        lang.t_with(
+            "results.interval",
+            &[
+                ("low", &dec(bound_one_decimal(f64_of(f, low)))),
+                ("high", &dec(bound_one_decimal(f64_of(f, high)))),
+            ],
+        )
+    };
+    let share = |key: &str| dec(share_one_decimal(f64_of(f, &format!("{key}_pct")), n));
+    let behaviour = f.get("exposed_pct").is_some();
+    let figure = if behaviour {
+        lang.t_with(
+            "results.behaviour_figure",
+            &[
+                ("exposed", &share("exposed")),
+                ("interval", &interval("exposed_ci_low", "exposed_ci_high")),
+                ("monthly", &share("monthly")),
+                ("weekly", &share("weekly")),
+            ],
+        )
+    } else {
+        lang.t_with(
+            "results.strain_figure",
+            &[
+                (
+                    "mean",
+                    &dec(mean_one_decimal(f64_of(f, "mean"), n, units_per_point)),
+                ),
+                ("interval", &interval("mean_ci_low", "mean_ci_high")),
+                ("high_strain", &share("high_strain")),
+            ],
+        )
+    };
+    let sources = q
+        .sources
+        .options
+        .iter()
+        .filter_map(|option| {
+            let pct = f["source_pct"][&option.id]["pct"].as_f64()?;
+            Some(format!(
+                "{} {}%",
+                text(lang, &option.text),
+                dec(share_one_decimal(pct, n))
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let light = f["light"].as_str().unwrap_or("orange").to_owned();
+    let benchmark = match (f["benchmark_pct"].as_f64(), f["benchmark_year"].as_i64()) {
+        (Some(pct), Some(year)) => {
+            let comparison = match f["above_benchmark"].as_bool() {
+                Some(true) => lang.t("results.above_benchmark"),
+                Some(false) => lang.t("results.not_above_benchmark"),
+                None => lang.t("results.benchmark_unknown"),
+            };
+            lang.t_with(
+                "results.benchmark",
+                &[
+                    // A configured reference value: shown as written in the questionnaire.
+                    ("pct", &dec(pct.to_string())),
+                    ("year", &year.to_string()),
+                    ("comparison", &comparison),
+                ],
+            )
+        }
+        _ => "—".to_owned(),
+    };
+    let trend = match f.get("trend") {
+        Some(trend) => {
+            let change = f64_of(trend, "change");
+            let sign = if (change * 10.0).round() > 0.0 {
+                "+"
+            } else {
+                ""
+            };
+            lang.t_with(
+                if trend["significant"].as_bool() == Some(true) {
+                    "results.trend_significant"
+                } else {
+                    "results.trend_not_significant"
+                },
+                &[(
+                    "change",
+                    &format!("{sign}{}", dec(bound_one_decimal(change))),
+                )],
+            )
+        }
+        None => "—".to_owned(),
+    };
+    FiguresView {
+        light_text: lang.t(&format!("results.light.{light}")).into_owned(),
+        light,
+        n,
+        figure,
+        sources,
+        class: lang.t_with(
+            "results.class",
+            &[
+                ("class", &f["fk_class"].to_string()),
+                // R is an exact product of configured decimals: shown as it is.
+                ("r", &dec(f64_of(f, "fk_r").to_string())),
+            ],
+        ),
+        benchmark,
+        trend,
+    }
+}

@@ -1,0 +1,200 @@
+//! Results end to end: a round worked out by hand (tests/fixtures/hand-worked-round.toml) is
+//! answered through the API, closed, and its stored results compared figure by figure; the
+//! dashboard shows them rounded, to HR and the works council only.
+
+use psa::domain::Role;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::rounds::{answer, hr, import, invite, open_round, token_of, unit_id};
+
+const FIXTURE: &str = include_str!("../fixtures/hand-worked-round.toml");
+
+#[derive(Deserialize)]
+struct Profile {
+    items: BTreeMap<String, i32>,
+}
+
+#[derive(Deserialize)]
+struct Respondent {
+    unit: String,
+    #[serde(default = "one")]
+    count: u32,
+    pesten: String,
+    werkdruk: String,
+    #[serde(default)]
+    sources: Vec<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+struct Fixture {
+    min_group_size: u32,
+    units: String,
+    pesten: BTreeMap<String, Profile>,
+    werkdruk: BTreeMap<String, Profile>,
+    respondents: Vec<Respondent>,
+    expected: Vec<BTreeMap<String, toml::Value>>,
+}
+
+impl Respondent {
+    fn body(&self, fixture: &Fixture) -> Value {
+        let mut items = serde_json::Map::new();
+        for profile in [
+            &fixture.pesten[&self.pesten],
+            &fixture.werkdruk[&self.werkdruk],
+        ] {
+            for (item, value) in &profile.items {
+                items.insert(item.clone(), json!(value));
+            }
+        }
+        if self.sources.is_empty() {
+            json!({ "items": items })
+        } else {
+            // Respondents see neutral parts, never category names: bullying is the first part.
+            json!({ "items": items, "sources": { "part-1": self.sources } })
+        }
+    }
+}
+
+/// The figure an expected key names in one category's results.
+fn actual<'a>(figures: &'a Value, key: &str) -> &'a Value {
+    if let Some(source) = key.strip_prefix("source_") {
+        &figures["source_pct"][source]["pct"]
+    } else if key.starts_with("self_label_") {
+        &figures["self_label"][key]
+    } else {
+        &figures[key]
+    }
+}
+
+fn check(results: &Value, expected: &BTreeMap<String, toml::Value>) {
+    let group = expected["group"].as_str().unwrap();
+    let category = expected["category"].as_str().unwrap();
+    let shown = results["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["path"] == group)
+        .unwrap_or_else(|| panic!("group {group:?}"));
+    let figures = &shown["categories"][category];
+    let here = format!("{group:?} {category}");
+    if expected.get("suppressed").and_then(toml::Value::as_bool) == Some(true) {
+        assert_eq!(figures, &json!({"suppressed": true}), "{here}");
+        return;
+    }
+    for (key, want) in expected {
+        if key == "group" || key == "category" {
+            continue;
+        }
+        let got = actual(figures, key);
+        match want {
+            toml::Value::Float(_) | toml::Value::Integer(_) => {
+                let want = want
+                    .as_float()
+                    .or_else(|| want.as_integer().map(|i| i as f64))
+                    .unwrap();
+                let got = got
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{here} {key}: {got}"));
+                assert!((got - want).abs() < 1e-9, "{here} {key}: {got} ≠ {want}");
+            }
+            toml::Value::String(s) => assert_eq!(got, s.as_str(), "{here} {key}"),
+            toml::Value::Boolean(b) => assert_eq!(got, b, "{here} {key}"),
+            other => panic!("unexpected fixture value {other:?}"),
+        }
+    }
+}
+
+async fn page(app: &TestApp, client: &reqwest::Client, path: &str, lang: &str) -> (u16, String) {
+    let response = client
+        .get(app.url(path))
+        .header("Accept-Language", lang)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[actix_web::test]
+async fn a_round_worked_by_hand_gives_the_same_figures_and_the_dashboard_rounds_them() {
+    let fixture: Fixture = toml::from_str(FIXTURE).unwrap();
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let units = import(&hr, &fixture.units).await;
+    let round = open_round(
+        &hr,
+        json!({"name": "PSA 2026", "questionnaire_id": "psa-basis", "min_group_size": fixture.min_group_size}),
+    )
+    .await;
+    let id = round["id"].as_str().unwrap();
+    let browser = app.login("owner@example.nl").await;
+    let (status, pending) = page(&app, &browser, &format!("/rounds/{id}/results"), "en").await;
+    assert_eq!(status, 409);
+    assert!(pending.contains("has not closed yet"), "{pending}");
+
+    let mut answered = 0;
+    for respondent in &fixture.respondents {
+        let unit = unit_id(&units, &respondent.unit);
+        for link in invite(&hr, &round, unit, respondent.count).await {
+            let response = answer(&app, &token_of(&link), respondent.body(&fixture)).await;
+            assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+            answered += 1;
+        }
+    }
+    assert_eq!(answered, 23);
+    let closed = hr
+        .post(&format!("/api/v1/rounds/{id}/close"), json!({}))
+        .await;
+    assert_eq!(closed.status(), 200);
+    let results: Value = hr.get(&format!("/api/v1/rounds/{id}/results")).await;
+    assert_eq!(results["responses"], 23);
+    assert_eq!(results["min_group_size"], 5);
+    for expected in &fixture.expected {
+        check(&results, expected);
+    }
+
+    // The dashboard: written lights, one decimal half away from zero, Dutch decimal comma.
+    let (status, dutch) = page(&app, &browser, &format!("/rounds/{id}/results"), "nl").await;
+    assert_eq!(status, 200);
+    for shown in [
+        "De hele organisatie",
+        "Rood: met voorrang aanpakken",
+        "Oranje: maatregel nodig",
+        "18,8% heeft dit meegemaakt",
+        "Een collega 6,3%",
+        "Gemiddelde 58,9 van 100",
+        "Klasse 3 (R = 140)",
+        "5% (2022); hier niet hoger",
+        "minder dan 5",
+    ] {
+        assert!(dutch.contains(shown), "{shown:?} on the Dutch page");
+    }
+    let (_, english) = page(&app, &browser, &format!("/rounds/{id}/results"), "en").await;
+    assert!(english.contains("18.8% experienced this (95% CI 6.6–43.0)"));
+    assert!(english.contains("Zorg/Nacht"));
+
+    // The works council reads the same; other roles may not.
+    let organisation = psa::db::organisations::list(&mut app.conn())
+        .unwrap()
+        .remove(0);
+    app.add_member(&organisation.id, "or@example.nl", Role::Council);
+    app.add_member(&organisation.id, "vpo@example.nl", Role::Vpo);
+    let council = app.login("or@example.nl").await;
+    let (status, index) = page(&app, &council, "/results", "en").await;
+    assert_eq!(status, 200);
+    assert!(index.contains(&format!("/rounds/{id}/results")), "{index}");
+    let (status, theirs) = page(&app, &council, &format!("/rounds/{id}/results"), "nl").await;
+    assert_eq!(status, 200);
+    assert!(theirs.contains("18,8% heeft dit meegemaakt"));
+    let vpo = app.login("vpo@example.nl").await;
+    let (status, _) = page(&app, &vpo, &format!("/rounds/{id}/results"), "en").await;
+    assert_eq!(status, 403);
+    let (status, _) = page(&app, &vpo, "/results", "en").await;
+    assert_eq!(status, 403);
+}
