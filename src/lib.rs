@@ -16,6 +16,7 @@ pub mod http;
 pub mod i18n;
 pub mod keys;
 pub mod render;
+pub mod results;
 pub mod secret;
 pub mod startup;
 pub mod telemetry;

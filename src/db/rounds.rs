@@ -522,17 +522,35 @@ pub fn submit(
     }
 }
 
-/// The packed answers of a round's responses, in stored order (closed rounds only).
-pub fn responses_of(
+/// Calls `each` with the unit and packed answers of every response of a round, in stored order
+/// (closed rounds only), streaming: a round of a million responses is never held in memory.
+pub fn for_each_response(
     conn: &mut DbConnection,
     organisation: &OrganisationId,
     round: &str,
-) -> Result<Vec<(String, Vec<u8>)>, DbError> {
-    Ok(responses::table
+    mut each: impl FnMut(&str, &[u8]),
+) -> Result<(), DbError> {
+    use diesel::connection::DefaultLoadingMode;
+    use diesel::pg::PgRowByRowLoadingMode;
+    let query = responses::table
         .filter(responses::organisation_id.eq(organisation.as_str()))
         .filter(responses::round_id.eq(round))
-        .select((responses::unit_id, responses::answers))
-        .load(conn)?)
+        .select((responses::unit_id, responses::answers));
+    match conn {
+        DbConnection::Sqlite(conn) => {
+            for row in query.load_iter::<(String, Vec<u8>), DefaultLoadingMode>(conn)? {
+                let (unit, answers) = row?;
+                each(&unit, &answers);
+            }
+        }
+        DbConnection::Postgresql(conn) => {
+            for row in query.load_iter::<(String, Vec<u8>), PgRowByRowLoadingMode>(conn)? {
+                let (unit, answers) = row?;
+                each(&unit, &answers);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Stores a closed round's results (once; a second store of the same round changes nothing).

@@ -337,7 +337,7 @@ mod properties {
             let split = split.min(answers.len());
             let (a, b) = (tallies(&scorer, &answers[..split]), tallies(&scorer, &answers[split..]));
             for (i, layout) in scorer.layouts.iter().enumerate() {
-                let scored = answers.iter().filter(|x| scorer.score(x).categories[i].is_some()).count() as u64;
+                let scored = answers.iter().filter(|x| scorer.score(*x).categories[i].is_some()).count() as u64;
                 prop_assert_eq!(forward[i].n, scored);
                 let mut merged = a[i].clone();
                 merged.merge(&b[i]);
@@ -356,6 +356,23 @@ mod properties {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn stored_bytes_tally_like_checked_answers(answers in respondents(&basis())) {
+            let q = basis();
+            let scorer = Scorer::new(&q);
+            let packing = crate::domain::answers::Packing::new(&q);
+            let mut packed = vec![Tally::default(); scorer.layouts.len()];
+            let mut checked = vec![Tally::default(); scorer.layouts.len()];
+            for a in &answers {
+                let bytes = a.pack(&q);
+                scorer.tally(&packing.view(&bytes).unwrap(), &mut packed);
+                scorer.tally(a, &mut checked);
+            }
+            prop_assert_eq!(&packed, &checked);
+            let scored: Vec<u64> = tallies(&scorer, &answers).iter().map(|t| t.n).collect();
+            prop_assert_eq!(checked.iter().map(|t| t.n).collect::<Vec<_>>(), scored);
         }
     }
 }

@@ -40,6 +40,86 @@ pub struct Answers {
 /// Version byte of the packed format.
 const PACKED_V1: u8 = 1;
 
+/// What scoring reads of one respondent: item values and, per behaviour category, the sources
+/// named. Implemented by checked `Answers` and by a `PackedView` straight over stored bytes, so a
+/// large round is scored without building an `Answers` per respondent.
+pub trait AnswerView {
+    /// The value of the item at `index` in the questionnaire's order; `None` when unanswered.
+    fn value(&self, index: usize) -> Option<i32>;
+    /// Bit i: source option i named, for the behaviour category `id`, the `behaviour`-th
+    /// behaviour category of the questionnaire.
+    fn source_mask(&self, id: &str, behaviour: usize) -> u8;
+}
+
+impl AnswerView for Answers {
+    fn value(&self, index: usize) -> Option<i32> {
+        self.values.get(index).copied().flatten()
+    }
+
+    fn source_mask(&self, id: &str, _behaviour: usize) -> u8 {
+        self.sources
+            .get(id)
+            .map_or(0, |set| set.iter().fold(0u8, |mask, i| mask | (1 << i)))
+    }
+}
+
+/// The packed layout of one questionnaire, worked out once: each item's scale minimum.
+#[derive(Debug, Clone)]
+pub struct Packing {
+    mins: Vec<i32>,
+    behaviour_categories: usize,
+}
+
+impl Packing {
+    pub fn new(q: &Questionnaire) -> Packing {
+        Packing {
+            mins: q
+                .items
+                .iter()
+                .map(|item| q.scales.get(&item.scale).map_or(0, |s| s.min))
+                .collect(),
+            behaviour_categories: q
+                .categories
+                .iter()
+                .filter(|c| c.kind == CategoryKind::Behaviour)
+                .count(),
+        }
+    }
+
+    /// A view of packed bytes; `None` when they do not fit the questionnaire.
+    pub fn view<'a>(&'a self, bytes: &'a [u8]) -> Option<PackedView<'a>> {
+        let (&version, rest) = bytes.split_first()?;
+        if version != PACKED_V1 || rest.len() != self.mins.len() + self.behaviour_categories {
+            return None;
+        }
+        let (items, masks) = rest.split_at(self.mins.len());
+        Some(PackedView {
+            mins: &self.mins,
+            items,
+            masks,
+        })
+    }
+}
+
+/// Packed answers read in place.
+#[derive(Debug, Clone, Copy)]
+pub struct PackedView<'a> {
+    mins: &'a [i32],
+    items: &'a [u8],
+    masks: &'a [u8],
+}
+
+impl AnswerView for PackedView<'_> {
+    fn value(&self, index: usize) -> Option<i32> {
+        let byte = *self.items.get(index)?;
+        (byte != 0).then(|| i32::from(byte) - 1 + self.mins[index])
+    }
+
+    fn source_mask(&self, _id: &str, behaviour: usize) -> u8 {
+        self.masks.get(behaviour).copied().unwrap_or(0)
+    }
+}
+
 impl Answers {
     /// Checks `raw` against `q`: known items, values on their scale, required items answered,
     /// sources only for behaviour categories where the respondent was exposed.
@@ -235,6 +315,19 @@ mod tests {
             "a byte an item and a byte per behaviour category"
         );
         assert_eq!(Answers::unpack(&packed, &q), Some(answers.clone()));
+        let packing = Packing::new(&q);
+        let view = packing.view(&packed).unwrap();
+        for index in 0..q.items.len() {
+            assert_eq!(view.value(index), answers.value(index), "item {index}");
+        }
+        for (behaviour, id) in ["pesten", "agressie_geweld"].iter().enumerate() {
+            assert_eq!(
+                view.source_mask(id, behaviour),
+                answers.source_mask(id, behaviour)
+            );
+        }
+        assert_eq!(view.source_mask("pesten", 0), 0b1010);
+        assert!(packing.view(&packed[1..]).is_none());
         assert_eq!(answers.v_max(&q, "pesten"), Some(4));
         assert!(answers.exposed(&q, "pesten"));
         assert!(!answers.exposed(&q, "discriminatie"));

@@ -2,14 +2,14 @@
 //! froze them) and category, the figures and the risk evaluation, with every group below the
 //! threshold replaced by `{"suppressed": true}`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use super::Questionnaire;
 use super::aggregate::{Figures, Share, Tally};
 use super::anonymity::{Group, Released, release};
-use super::answers::Answers;
+use super::answers::{AnswerView, Answers};
 use super::risk::{RiskEvaluation, evaluate};
 use super::round::{FrozenUnit, MinGroupSize};
 use super::scoring::Scorer;
@@ -72,138 +72,187 @@ pub fn compute(
     responses: impl IntoIterator<Item = (String, Answers)>,
     k: MinGroupSize,
 ) -> RoundResults {
-    let scorer = Scorer::new(q);
-    let categories = scorer.layouts.len();
-    // Group 0 is the top; then the frozen units in path order.
-    let mut groups = vec![Group {
-        parent: None,
-        path: Vec::new(),
-        own: 0,
-    }];
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    for unit in frozen {
-        let parent = unit
-            .parent
-            .as_deref()
-            .and_then(|p| index.get(p).copied())
-            .unwrap_or(0);
-        let path = unit.path.split('/').map(str::to_owned).collect();
-        index.insert(unit.id.as_str(), groups.len());
-        groups.push(Group {
-            parent: Some(parent),
-            path,
-            own: 0,
-        });
-    }
-    let mut own = vec![vec![Tally::default(); categories]; groups.len()];
-    let mut count = 0;
+    let mut tally = RoundTally::new(q, frozen);
     for (unit, answers) in responses {
-        count += 1;
-        let g = index.get(unit.as_str()).copied().unwrap_or(0);
-        let scores = scorer.score(&answers);
-        for (c, tally) in own[g].iter_mut().enumerate() {
-            if let Some(score) = &scores.categories[c] {
-                tally.add(score);
-            }
-            if let Some(yes) = scores.self_labels[c] {
-                tally.add_self_label(yes);
+        tally.add(&unit, &answers);
+    }
+    tally.finish(k)
+}
+
+/// A round's responses added up per frozen unit, before suppression: exact counts and sums, so
+/// the order of adding (and how the work is split) changes nothing.
+#[derive(Debug, Clone)]
+pub struct RoundTally<'q> {
+    q: &'q Questionnaire,
+    frozen: &'q [FrozenUnit],
+    scorer: Scorer,
+    /// Group 0 is the top; then the frozen units in path order.
+    groups: Vec<Group>,
+    index: HashMap<&'q str, usize>,
+    /// Per group, its own respondents' tallies (sub-groups apart), one per category.
+    own: Vec<Vec<Tally>>,
+    count: u64,
+}
+
+impl<'q> RoundTally<'q> {
+    pub fn new(q: &'q Questionnaire, frozen: &'q [FrozenUnit]) -> Self {
+        let scorer = Scorer::new(q);
+        let mut groups = vec![Group {
+            parent: None,
+            path: Vec::new(),
+            own: 0,
+        }];
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for unit in frozen {
+            let parent = unit
+                .parent
+                .as_deref()
+                .and_then(|p| index.get(p).copied())
+                .unwrap_or(0);
+            let path = unit.path.split('/').map(str::to_owned).collect();
+            index.insert(unit.id.as_str(), groups.len());
+            groups.push(Group {
+                parent: Some(parent),
+                path,
+                own: 0,
+            });
+        }
+        let own = vec![vec![Tally::default(); scorer.layouts.len()]; groups.len()];
+        RoundTally {
+            q,
+            frozen,
+            scorer,
+            groups,
+            index,
+            own,
+            count: 0,
+        }
+    }
+
+    /// Adds one response of `unit` (a frozen unit's id; anything else counts at the top).
+    pub fn add(&mut self, unit: &str, answers: &impl AnswerView) {
+        self.count += 1;
+        let g = self.index.get(unit).copied().unwrap_or(0);
+        self.scorer.tally(answers, &mut self.own[g]);
+    }
+
+    /// Adds the responses another tally of the same round holds.
+    pub fn merge(&mut self, other: &RoundTally) {
+        self.count += other.count;
+        for (mine, theirs) in self.own.iter_mut().zip(&other.own) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                m.merge(t);
             }
         }
     }
-    // Each group's tally includes its sub-groups (children come after parents in path order).
-    let mut total = own.clone();
-    for g in (1..groups.len()).rev() {
-        if let Some(parent) = groups[g].parent {
-            let child = total[g].clone();
-            for (mine, theirs) in total[parent].iter_mut().zip(&child) {
-                mine.merge(theirs);
+
+    /// Suppresses small groups and evaluates the shown ones.
+    pub fn finish(self, k: MinGroupSize) -> RoundResults {
+        let RoundTally {
+            q,
+            frozen,
+            scorer,
+            groups,
+            own,
+            count,
+            ..
+        } = self;
+        let categories = scorer.layouts.len();
+        // Each group's tally includes its sub-groups (children come after parents in path order).
+        let mut total = own.clone();
+        for g in (1..groups.len()).rev() {
+            if let Some(parent) = groups[g].parent {
+                let child = total[g].clone();
+                for (mine, theirs) in total[parent].iter_mut().zip(&child) {
+                    mine.merge(theirs);
+                }
             }
         }
-    }
-    let k_value = u64::from(k.get());
-    let sources: Vec<String> = q.sources.options.iter().map(|o| o.id.clone()).collect();
-    let mut shown_by_category = Vec::with_capacity(categories);
-    for c in 0..categories {
-        let with = |count: fn(&Tally) -> u64| {
-            let sized: Vec<Group> = groups
-                .iter()
-                .zip(&own)
-                .map(|(group, tallies)| Group {
-                    own: count(&tallies[c]),
-                    ..group.clone()
-                })
-                .collect();
-            release(&sized, k_value)
-        };
-        shown_by_category.push((with(|t| t.n), with(|t| t.self_label_n)));
-    }
-    let results = groups
-        .iter()
-        .enumerate()
-        .map(|(g, group)| GroupResult {
-            unit_id: (g > 0).then(|| frozen[g - 1].id.clone()),
-            path: group.path.join("/"),
-            categories: scorer
-                .layouts
-                .iter()
-                .enumerate()
-                .map(|(c, layout)| {
-                    let tally = &total[g][c];
-                    let (shown, labels_shown) = &shown_by_category[c];
-                    let released = if shown[g] {
-                        let figures = Figures::of(tally, layout, &sources);
-                        let mut shares = BTreeMap::new();
-                        put(&mut shares, "exposed", figures.exposed);
-                        put(&mut shares, "monthly", figures.monthly);
-                        put(&mut shares, "weekly", figures.weekly);
-                        put(&mut shares, "high_strain", figures.high_strain);
-                        let category = &q.categories[c];
-                        let has_label = q
-                            .items_of(&category.id)
-                            .any(|i| i.kind == super::questionnaire::ItemKind::SelfLabel);
-                        let self_label = has_label.then(|| {
-                            if labels_shown[g] {
-                                let s = super::aggregate::wilson(
-                                    tally.self_label_yes,
-                                    tally.self_label_n,
-                                );
-                                Released::Shown(SelfLabel {
-                                    self_label_n: tally.self_label_n,
-                                    self_label_pct: s.pct,
-                                    self_label_ci_low: s.ci_low,
-                                    self_label_ci_high: s.ci_high,
-                                })
-                            } else {
-                                Released::Suppressed
+        let k_value = u64::from(k.get());
+        let sources: Vec<String> = q.sources.options.iter().map(|o| o.id.clone()).collect();
+        let mut shown_by_category = Vec::with_capacity(categories);
+        for c in 0..categories {
+            let with = |count: fn(&Tally) -> u64| {
+                let sized: Vec<Group> = groups
+                    .iter()
+                    .zip(&own)
+                    .map(|(group, tallies)| Group {
+                        own: count(&tallies[c]),
+                        ..group.clone()
+                    })
+                    .collect();
+                release(&sized, k_value)
+            };
+            shown_by_category.push((with(|t| t.n), with(|t| t.self_label_n)));
+        }
+        let results = groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| GroupResult {
+                unit_id: (g > 0).then(|| frozen[g - 1].id.clone()),
+                path: group.path.join("/"),
+                categories: scorer
+                    .layouts
+                    .iter()
+                    .enumerate()
+                    .map(|(c, layout)| {
+                        let tally = &total[g][c];
+                        let (shown, labels_shown) = &shown_by_category[c];
+                        let released = if shown[g] {
+                            let figures = Figures::of(tally, layout, &sources);
+                            let mut shares = BTreeMap::new();
+                            put(&mut shares, "exposed", figures.exposed);
+                            put(&mut shares, "monthly", figures.monthly);
+                            put(&mut shares, "weekly", figures.weekly);
+                            put(&mut shares, "high_strain", figures.high_strain);
+                            let category = &q.categories[c];
+                            let has_label = q
+                                .items_of(&category.id)
+                                .any(|i| i.kind == super::questionnaire::ItemKind::SelfLabel);
+                            let self_label = has_label.then(|| {
+                                if labels_shown[g] {
+                                    let s = super::aggregate::wilson(
+                                        tally.self_label_yes,
+                                        tally.self_label_n,
+                                    );
+                                    Released::Shown(SelfLabel {
+                                        self_label_n: tally.self_label_n,
+                                        self_label_pct: s.pct,
+                                        self_label_ci_low: s.ci_low,
+                                        self_label_ci_high: s.ci_high,
+                                    })
+                                } else {
+                                    Released::Suppressed
+                                }
+                            });
+                            let mut risk = evaluate(category, layout, tally);
+                            if !labels_shown[g] {
+                                risk.above_benchmark = None;
                             }
-                        });
-                        let mut risk = evaluate(category, layout, tally);
-                        if !labels_shown[g] {
-                            risk.above_benchmark = None;
-                        }
-                        Released::Shown(CategoryResult {
-                            n: figures.n,
-                            mean: figures.mean,
-                            sd: figures.sd,
-                            mean_ci_low: figures.mean_ci_low,
-                            mean_ci_high: figures.mean_ci_high,
-                            shares,
-                            source_pct: figures.source,
-                            self_label,
-                            risk,
-                        })
-                    } else {
-                        Released::Suppressed
-                    };
-                    (layout.id.clone(), released)
-                })
-                .collect(),
-        })
-        .collect();
-    RoundResults {
-        min_group_size: k.get(),
-        responses: count,
-        groups: results,
+                            Released::Shown(CategoryResult {
+                                n: figures.n,
+                                mean: figures.mean,
+                                sd: figures.sd,
+                                mean_ci_low: figures.mean_ci_low,
+                                mean_ci_high: figures.mean_ci_high,
+                                shares,
+                                source_pct: figures.source,
+                                self_label,
+                                risk,
+                            })
+                        } else {
+                            Released::Suppressed
+                        };
+                        (layout.id.clone(), released)
+                    })
+                    .collect(),
+            })
+            .collect();
+        RoundResults {
+            min_group_size: k.get(),
+            responses: count,
+            groups: results,
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! and threshold comparisons are exact and independent of the order of responses.
 
 use super::Questionnaire;
-use super::answers::Answers;
+use super::aggregate::Tally;
+use super::answers::AnswerView;
 use super::decimal::Decimal;
 use super::questionnaire::{CategoryKind, ItemKind, RiskSettings};
 
@@ -34,6 +35,8 @@ pub struct CategoryLayout {
     pub effect: Decimal,
     items: Vec<ScoredItem>,
     self_label: Option<(usize, i32)>,
+    /// Position among the behaviour categories (where packed sources are), for behaviour.
+    behaviour_index: usize,
     /// Least common multiple of the items' scale ranges: an item score is a whole number of
     /// 1/range steps.
     range_lcm: i64,
@@ -85,10 +88,13 @@ pub struct Scorer {
 
 impl Scorer {
     pub fn new(q: &Questionnaire) -> Scorer {
+        let mut behaviour_seen = 0;
         let layouts = q
             .categories
             .iter()
             .map(|category| {
+                let behaviour_index = behaviour_seen;
+                behaviour_seen += usize::from(category.kind == CategoryKind::Behaviour);
                 let mut items = Vec::new();
                 let mut self_label = None;
                 for (index, item) in q
@@ -123,6 +129,7 @@ impl Scorer {
                     effect: category.effect,
                     items,
                     self_label,
+                    behaviour_index,
                     range_lcm,
                     count_lcm,
                 }
@@ -131,38 +138,47 @@ impl Scorer {
         Scorer { layouts }
     }
 
-    pub fn score(&self, answers: &Answers) -> RespondentScores {
-        let categories = self
-            .layouts
-            .iter()
-            .map(|layout| score_category(layout, answers))
-            .collect();
-        let self_labels = self
-            .layouts
-            .iter()
-            .map(|layout| {
-                let (index, min) = layout.self_label?;
-                answers
-                    .values
-                    .get(index)
-                    .copied()
-                    .flatten()
-                    .map(|v| v > min)
-            })
-            .collect();
+    pub fn score(&self, answers: &impl AnswerView) -> RespondentScores {
         RespondentScores {
-            categories,
-            self_labels,
+            categories: self
+                .layouts
+                .iter()
+                .map(|layout| score_category(layout, answers))
+                .collect(),
+            self_labels: self
+                .layouts
+                .iter()
+                .map(|layout| self_label(layout, answers))
+                .collect(),
+        }
+    }
+
+    /// Adds one respondent to `tallies` (one per category, in order) without allocating: the
+    /// path a round of a million responses takes.
+    pub fn tally(&self, answers: &impl AnswerView, tallies: &mut [Tally]) {
+        for (layout, tally) in self.layouts.iter().zip(tallies) {
+            if let Some(score) = score_category(layout, answers) {
+                tally.add(&score);
+            }
+            if let Some(yes) = self_label(layout, answers) {
+                tally.add_self_label(yes);
+            }
         }
     }
 }
 
-fn score_category(layout: &CategoryLayout, answers: &Answers) -> Option<CategoryScore> {
+/// The self-label answer of a category: `Some(yes)` when answered.
+fn self_label(layout: &CategoryLayout, answers: &impl AnswerView) -> Option<bool> {
+    let (index, min) = layout.self_label?;
+    answers.value(index).map(|v| v > min)
+}
+
+fn score_category(layout: &CategoryLayout, answers: &impl AnswerView) -> Option<CategoryScore> {
     let mut sum: i64 = 0;
     let mut answered: i64 = 0;
     let mut v_max: Option<i32> = None;
     for item in &layout.items {
-        let Some(v) = answers.values.get(item.index).copied().flatten() else {
+        let Some(v) = answers.value(item.index) else {
             continue;
         };
         let steps = i64::from(v - item.min) * (layout.range_lcm / i64::from(item.max - item.min));
@@ -182,10 +198,7 @@ fn score_category(layout: &CategoryLayout, answers: &Answers) -> Option<Category
     let s = &layout.settings;
     let behaviour = layout.kind == CategoryKind::Behaviour;
     let at = |cut: i32| behaviour && v_max.is_some_and(|v| v >= cut);
-    let sources = answers
-        .sources
-        .get(&layout.id)
-        .map_or(0u8, |set| set.iter().fold(0u8, |mask, i| mask | (1 << i)));
+    let sources = answers.source_mask(&layout.id, layout.behaviour_index);
     Some(CategoryScore {
         units,
         v_max: if behaviour { v_max } else { None },
@@ -202,7 +215,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::domain::answers::RawAnswers;
+    use crate::domain::answers::{Answers, RawAnswers};
 
     fn basis() -> Questionnaire {
         Questionnaire::parse(include_str!("../../questionnaires/psa-basis.toml")).unwrap()

@@ -295,7 +295,7 @@ pub async fn close(
                 let row = round_of(conn, &organisation, &id)?;
                 return Err(illegal(row.status()));
             }
-            results_of(conn, &organisation, &id)?;
+            crate::results::compute_and_store(conn, &organisation, &id)?;
             let row = round_of(conn, &organisation, &id)?;
             round_view(conn, &organisation, &row)
         })
@@ -318,53 +318,10 @@ pub async fn stored_results(
                     row.status()
                 )));
             }
-            let json = results_of(conn, &organisation, &id)?;
+            let json = crate::results::compute_and_store(conn, &organisation, &id)?;
             Ok((row, json))
         })
         .await
-}
-
-/// Computes (once) and returns the stored results of a closed round, as JSON.
-fn results_of(
-    conn: &mut DbConnection,
-    organisation: &OrganisationId,
-    id: &str,
-) -> Result<String, AppError> {
-    if let Some(stored) = rounds::load_results(conn, organisation, id)? {
-        return Ok(stored);
-    }
-    let row = round_of(conn, organisation, id)?;
-    let q = crate::domain::Questionnaire::parse(
-        row.questionnaire_source.as_deref().unwrap_or_default(),
-    )
-    .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))?;
-    let responses = rounds::responses_of(conn, organisation, id)?
-        .into_iter()
-        .filter_map(|(unit, bytes)| {
-            Some((unit, crate::domain::answers::Answers::unpack(&bytes, &q)?))
-        });
-    let results = crate::domain::results::compute(&q, &row.frozen_units(), responses, row.k());
-    let mut value =
-        serde_json::to_value(&results).map_err(|e| AppError::Internal(e.to_string()))?;
-    if let Some(earlier) = rounds::previous_closed(conn, organisation, &row)? {
-        let stored = rounds::load_results(conn, organisation, &earlier.id)?;
-        let snapshot = crate::domain::Questionnaire::parse(
-            earlier.questionnaire_source.as_deref().unwrap_or_default(),
-        );
-        if let (Some(stored), Ok(before)) = (stored, snapshot) {
-            let previous: serde_json::Value = serde_json::from_str(&stored).unwrap_or_default();
-            let items = |q: &crate::domain::Questionnaire, c: &str| {
-                q.items_of(c).map(|i| i.id.clone()).collect::<Vec<_>>()
-            };
-            crate::domain::results::attach_trend(&mut value, &previous, &earlier.id, |c| {
-                items(&q, c) == items(&before, c)
-            });
-        }
-    }
-    let json = value.to_string();
-    rounds::store_results(conn, organisation, id, &json)?;
-    // Another instance may have stored them first: serve what is stored.
-    Ok(rounds::load_results(conn, organisation, id)?.unwrap_or(json))
 }
 
 /// The results of a closed round: per group and category, the figures and risk evaluation, with

@@ -1,0 +1,64 @@
+//! A closed round's results: computed once from its stored responses (streamed, scored straight
+//! from their packed bytes), with the trend against the previous round, stored, and served
+//! from storage ever after.
+
+use crate::db::DbConnection;
+use crate::db::rounds::{self, RoundRow};
+use crate::domain::answers::Packing;
+use crate::domain::results::{RoundTally, attach_trend};
+use crate::domain::{OrganisationId, Questionnaire};
+use crate::error::AppError;
+
+fn frozen_questionnaire(row: &RoundRow) -> Result<Questionnaire, AppError> {
+    Questionnaire::parse(row.questionnaire_source.as_deref().unwrap_or_default())
+        .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))
+}
+
+/// The stored results of a closed round as JSON, computing and storing them first if needed.
+pub fn compute_and_store(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &str,
+) -> Result<String, AppError> {
+    if let Some(stored) = rounds::load_results(conn, organisation, id)? {
+        return Ok(stored);
+    }
+    let row = rounds::get(conn, organisation, id)?
+        .ok_or_else(|| AppError::NotFound("no such round".into()))?;
+    let q = frozen_questionnaire(&row)?;
+    let frozen = row.frozen_units();
+    let packing = Packing::new(&q);
+    let mut tally = RoundTally::new(&q, &frozen);
+    let mut unreadable = 0u64;
+    rounds::for_each_response(conn, organisation, id, |unit, bytes| {
+        match packing.view(bytes) {
+            Some(answers) => tally.add(unit, &answers),
+            None => unreadable += 1,
+        }
+    })?;
+    if unreadable > 0 {
+        // Stored through `Answers::pack` of the same frozen questionnaire: this is a defect.
+        return Err(AppError::Internal(format!(
+            "{unreadable} stored responses do not fit the round's questionnaire"
+        )));
+    }
+    let results = tally.finish(row.k());
+    let mut value =
+        serde_json::to_value(&results).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(earlier) = rounds::previous_closed(conn, organisation, &row)? {
+        let stored = rounds::load_results(conn, organisation, &earlier.id)?;
+        if let (Some(stored), Ok(before)) = (stored, frozen_questionnaire(&earlier)) {
+            let previous: serde_json::Value = serde_json::from_str(&stored).unwrap_or_default();
+            let items = |q: &Questionnaire, c: &str| {
+                q.items_of(c).map(|i| i.id.clone()).collect::<Vec<_>>()
+            };
+            attach_trend(&mut value, &previous, &earlier.id, |c| {
+                items(&q, c) == items(&before, c)
+            });
+        }
+    }
+    let json = value.to_string();
+    rounds::store_results(conn, organisation, id, &json)?;
+    // Another instance may have stored them first: serve what is stored.
+    Ok(rounds::load_results(conn, organisation, id)?.unwrap_or(json))
+}
