@@ -1,0 +1,304 @@
+//! Scoring a large closed round from storage, and serving its stored results.
+//!
+//! `cargo bench --bench results` builds an SQLite database in a temporary directory: one
+//! organisation with 300 units (15 departments of 19 teams), one closed round of the default
+//! questionnaire and 1,000,000 synthetic responses spread over the teams. Then, in a fresh child
+//! process each run (so that its peak memory is the scoring's alone), it times
+//! `results::compute_and_store`: stream the responses, score them, suppress, evaluate, store.
+//! Last it starts the real `psa` binary on that database and times `GET
+//! /api/v1/rounds/{id}/results` over HTTP. Options after `--`: `--respondents N`, `--runs N`,
+//! `--requests N`. Figures and their reading: docs/performance.md.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use psa::catalog::Catalog;
+use psa::config::DatabaseUrl;
+use psa::db::schema::{responses, round_results};
+use psa::db::{DbConnection, migrations, rounds, tokens, units};
+use psa::domain::answers::Answers;
+use psa::domain::round::{MinGroupSize, covered_units};
+use psa::domain::unit::parse_unit_csv;
+use psa::domain::{Email, OrganisationId, OrganisationName, OrganisationSettings, Password};
+use psa::domain::{Questionnaire, questionnaire::CategoryKind, questionnaire::ItemKind};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+const DEPARTMENTS: usize = 15;
+const TEAMS: usize = 19;
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> BenchResult<()> {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if args.first().map(String::as_str) == Some("score") {
+        return score(&args[1], &args[2], &args[3]);
+    }
+    let option = |name: &str, default: usize| -> usize {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let respondents = option("--respondents", 1_000_000);
+    let runs = option("--runs", 5);
+    let requests = option("--requests", 50);
+
+    let dir = tempfile::tempdir()?;
+    let db_path = dir.path().join("psa.db");
+    let url = format!("sqlite://{}", db_path.display());
+    let started = Instant::now();
+    let (organisation, round, token) = build_round(&url, respondents)?;
+    let size = std::fs::metadata(&db_path)?.len();
+    println!(
+        "built: {respondents} responses over {} units, database {:.0} MB, in {:.1} s",
+        DEPARTMENTS * (TEAMS + 1),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut times = Vec::new();
+    for run in 1..=runs {
+        let mut conn = DbConnection::open(&DatabaseUrl::parse(&url)?)?;
+        diesel::delete(round_results::table.filter(round_results::round_id.eq(&round)))
+            .execute(&mut conn)?;
+        drop(conn);
+        let output = Command::new(std::env::current_exe()?)
+            .args(["score", &url, organisation.as_str(), &round])
+            .output()?;
+        let report = String::from_utf8_lossy(&output.stdout).into_owned();
+        if !output.status.success() {
+            return Err(format!(
+                "scoring failed: {report}{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+            .into());
+        }
+        println!("score run {run}: {}", report.trim());
+        times.push(
+            report
+                .split_whitespace()
+                .next()
+                .unwrap_or("0")
+                .parse::<f64>()?,
+        );
+    }
+    times.sort_by(f64::total_cmp);
+    if let (Some(best), Some(worst)) = (times.first(), times.last()) {
+        println!(
+            "scoring: best {best:.0} ms, median {:.0} ms, worst {worst:.0} ms",
+            times[times.len() / 2]
+        );
+    }
+
+    serve_results(dir.path(), &url, &round, &token, requests)
+}
+
+/// One organisation, its units, and a closed round holding `respondents` synthetic responses.
+fn build_round(url: &str, respondents: usize) -> BenchResult<(OrganisationId, String, String)> {
+    let mut conn = DbConnection::open(&DatabaseUrl::parse(url)?)?;
+    migrations::run_pending(&mut conn)?;
+    let (user, organisation) = psa::accounts::setup_instance(
+        &mut conn,
+        &Email::parse("hr@example.nl")?,
+        &Password::parse("a long enough passphrase")?,
+        &OrganisationSettings::new(OrganisationName::parse("Bench BV")?),
+    )?;
+    let org = organisation.id;
+    let mut csv = String::new();
+    for d in 1..=DEPARTMENTS {
+        for t in 1..=TEAMS {
+            csv.push_str(&format!("Afdeling {d:02}/Team {t:02}\n"));
+        }
+    }
+    let rows = parse_unit_csv(csv.as_bytes()).map_err(|e| format!("{e:?}"))?;
+    units::import(&mut conn, &org, &rows)?;
+    let catalog = Catalog::shipped()?;
+    let entry = catalog.get("psa-basis").ok_or("no default questionnaire")?;
+    let row = rounds::create(
+        &mut conn,
+        &org,
+        &rounds::NewRound {
+            name: "Benchmark",
+            questionnaire_id: "psa-basis",
+            languages: &["nl".to_owned(), "en".to_owned()],
+            min_group_size: MinGroupSize::new(10)?,
+            opens_at: None,
+            closes_at: None,
+            units: &[],
+        },
+    )?;
+    let frozen = covered_units(&units::tree(&mut conn, &org)?, &[]);
+    rounds::open(
+        &mut conn,
+        &org,
+        &row.id,
+        &entry.source,
+        &entry.digest,
+        &frozen,
+    )?;
+    rounds::close(&mut conn, &org, &row.id)?;
+
+    // Responses as close leaves them: random ids, in no meaningful order, teams only.
+    let teams: Vec<&str> = frozen
+        .iter()
+        .filter(|u| u.parent.is_some())
+        .map(|u| u.id.as_str())
+        .collect();
+    let q = &entry.questionnaire;
+    let mut rng = SmallRng::seed_from_u64(2026);
+    let DbConnection::Sqlite(sqlite) = &mut conn else {
+        return Err("the benchmark runs on SQLite".into());
+    };
+    sqlite.transaction(|conn| -> BenchResult<()> {
+        let mut batch = Vec::with_capacity(4000);
+        for i in 0..respondents {
+            let unit = teams[rng.random_range(0..teams.len())];
+            batch.push((
+                responses::id.eq(psa::secret::new_id()),
+                responses::organisation_id.eq(org.as_str()),
+                responses::round_id.eq(row.id.as_str()),
+                responses::unit_id.eq(unit),
+                responses::answers.eq(synthetic(q, &mut rng).pack(q)),
+            ));
+            if batch.len() == 4000 || i + 1 == respondents {
+                diesel::insert_into(responses::table)
+                    .values(&batch)
+                    .execute(conn)?;
+                batch.clear();
+            }
+        }
+        Ok(())
+    })?;
+    let (_, token) = tokens::create(&mut conn, &org, &user.id, "benchmark")?;
+    Ok((org, row.id, token))
+}
+
+/// A plausible respondent: most never experienced a behaviour, some did with a source; work
+/// pressure spread over the scale; about one answer in ten skipped.
+fn synthetic(q: &Questionnaire, rng: &mut SmallRng) -> Answers {
+    let values = q
+        .items
+        .iter()
+        .map(|item| {
+            let scale = &q.scales[&item.scale];
+            if rng.random_bool(0.1) {
+                return None;
+            }
+            Some(match item.kind {
+                ItemKind::Strain => rng.random_range(scale.min..=scale.max),
+                ItemKind::Behaviour | ItemKind::SelfLabel if rng.random_bool(0.85) => scale.min,
+                _ => rng.random_range(scale.min..=scale.max),
+            })
+        })
+        .collect();
+    let mut answers = Answers {
+        values,
+        sources: Default::default(),
+    };
+    for category in q
+        .categories
+        .iter()
+        .filter(|c| c.kind == CategoryKind::Behaviour)
+    {
+        if answers.exposed(q, &category.id) {
+            let options = q.sources.options.len();
+            let named = (0..options).filter(|_| rng.random_bool(0.4)).collect();
+            answers.sources.insert(category.id.clone(), named);
+        }
+    }
+    answers
+}
+
+/// The child: compute and store the round's results once; print milliseconds and peak memory.
+fn score(url: &str, organisation: &str, round: &str) -> BenchResult<()> {
+    let mut conn = DbConnection::open(&DatabaseUrl::parse(url)?)?;
+    let organisation = OrganisationId::new(organisation);
+    let started = Instant::now();
+    let json = psa::results::compute_and_store(&mut conn, &organisation, round)?;
+    let elapsed = started.elapsed();
+    let peak_kb = std::fs::read_to_string("/proc/self/status")?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    println!(
+        "{:.1} ms, peak memory {:.1} MB, results {:.2} MB of JSON",
+        elapsed.as_secs_f64() * 1e3,
+        peak_kb as f64 / 1024.0,
+        json.len() as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// Starts `psa` on the database and times GET of the stored results.
+fn serve_results(
+    data_dir: &Path,
+    url: &str,
+    round: &str,
+    token: &str,
+    requests: usize,
+) -> BenchResult<()> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_psa"))
+        .env("PSA_DATABASE_URL", url)
+        .env("PSA_DATA_DIR", data_dir)
+        .env("PSA_BIND", "127.0.0.1:0")
+        .env("PSA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut first)?;
+    let address = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .ok_or("psa printed no address")?
+        .trim_end_matches('/')
+        .to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let timed = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let path = format!("{address}/api/v1/rounds/{round}/results");
+        let mut times = Vec::with_capacity(requests);
+        // The first request warms the connection and caches.
+        for i in 0..=requests {
+            let started = Instant::now();
+            let response = client.get(&path).bearer_auth(token).send().await?;
+            let status = response.status();
+            let body = response.bytes().await?;
+            if !status.is_success() {
+                return Err(format!("GET results: {status}").into());
+            }
+            if i > 0 {
+                times.push((started.elapsed(), body.len()));
+            }
+        }
+        Ok::<_, Box<dyn std::error::Error>>(times)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut times = timed?;
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    if let (Some(first), Some(last)) = (times.first(), times.last()) {
+        println!(
+            "serving stored results ({:.2} MB): best {:.1} ms, median {:.1} ms, p95 {:.1} ms, worst {:.1} ms over {} requests",
+            first.1 as f64 / 1e6,
+            ms(first.0),
+            ms(times[times.len() / 2].0),
+            ms(times[times.len() * 95 / 100].0),
+            ms(last.0),
+            times.len()
+        );
+    }
+    Ok(())
+}
