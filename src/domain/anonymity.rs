@@ -47,6 +47,32 @@ impl<T: Serialize> Serialize for Released<T> {
     }
 }
 
+/// The OpenAPI schema of a `Released<T>`: `T`'s schema, or `{"suppressed": true}` and nothing
+/// else.
+pub fn released_schema<T: utoipa::ToSchema>()
+-> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type,
+    };
+    let suppressed = ObjectBuilder::new()
+        .property(
+            "suppressed",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .enum_values(Some([true])),
+        )
+        .required("suppressed")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .description(Some("Too few respondents to show: no figure at all"));
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name(T::name()))
+            .item(suppressed)
+            .build(),
+    )
+    .into()
+}
+
 /// Each group's `n`: its own respondents and those of every group below it.
 pub fn totals(groups: &[Group]) -> Vec<u64> {
     let mut n: Vec<u64> = groups.iter().map(|g| g.own).collect();

@@ -14,26 +14,82 @@ use super::risk::{RiskEvaluation, evaluate};
 use super::round::{FrozenUnit, MinGroupSize};
 use super::scoring::Scorer;
 
-/// One category of one shown group, with DOMAIN.md section 4's field names.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One category of one shown group, with DOMAIN.md section 4's field names. Shares and their
+/// 95% Wilson intervals are in percent: `exposed`, `monthly` and `weekly` for behaviour,
+/// `high_strain` for strain.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CategoryResult {
     pub n: u64,
     pub mean: f64,
     pub sd: f64,
     pub mean_ci_low: f64,
     pub mean_ci_high: f64,
-    #[serde(flatten)]
-    pub shares: BTreeMap<String, f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposed_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposed_ci_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposed_ci_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_ci_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_ci_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekly_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekly_ci_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekly_ci_high: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_strain_pct: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_strain_ci_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_strain_ci_high: Option<f64>,
+    /// Behaviour: per source option id, the exposed who named it, as a share of n.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub source_pct: BTreeMap<String, Share>,
     /// The self-label figures, suppressed on their own count.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = released_self_label)]
     pub self_label: Option<Released<SelfLabel>>,
     #[serde(flatten)]
     pub risk: RiskEvaluation,
+    /// Against the previous closed round (DOMAIN.md section 5); attached after computing, where
+    /// comparable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+fn released_self_label() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    super::anonymity::released_schema::<SelfLabel>()
+}
+
+fn released_categories() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::RefOr(
+            super::anonymity::released_schema::<CategoryResult>(),
+        )))
+        .build()
+}
+
+/// A category's change since the previous closed round of the same questionnaire.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Trend {
+    pub previous_round_id: String,
+    /// The previous round's `exposed_pct` (strain: `mean`) with its interval, `n`, `light` and
+    /// `fk_class`.
+    #[schema(value_type = Object)]
+    pub previous: serde_json::Value,
+    /// Now minus then, in percentage points (strain: points).
+    pub change: f64,
+    /// Whether the two 95% intervals do not overlap.
+    pub significant: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SelfLabel {
     pub self_label_n: u64,
     pub self_label_pct: f64,
@@ -41,28 +97,22 @@ pub struct SelfLabel {
     pub self_label_ci_high: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GroupResult {
     /// `None` for the top: the organisation, or the units covered.
     pub unit_id: Option<String>,
     pub path: String,
+    /// By category id.
+    #[schema(schema_with = released_categories)]
     pub categories: BTreeMap<String, Released<CategoryResult>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RoundResults {
     pub min_group_size: u32,
     /// Responses scored.
     pub responses: u64,
     pub groups: Vec<GroupResult>,
-}
-
-fn put(shares: &mut BTreeMap<String, f64>, name: &str, share: Option<Share>) {
-    if let Some(s) = share {
-        shares.insert(format!("{name}_pct"), s.pct);
-        shares.insert(format!("{name}_ci_low"), s.ci_low);
-        shares.insert(format!("{name}_ci_high"), s.ci_high);
-    }
 }
 
 /// Scores every response, adds them up per group, suppresses small groups, and evaluates risk.
@@ -200,11 +250,6 @@ impl<'q> RoundTally<'q> {
                         let (shown, labels_shown) = &shown_by_category[c];
                         let released = if shown[g] {
                             let figures = Figures::of(tally, layout, &sources);
-                            let mut shares = BTreeMap::new();
-                            put(&mut shares, "exposed", figures.exposed);
-                            put(&mut shares, "monthly", figures.monthly);
-                            put(&mut shares, "weekly", figures.weekly);
-                            put(&mut shares, "high_strain", figures.high_strain);
                             let category = &q.categories[c];
                             let has_label = q
                                 .items_of(&category.id)
@@ -235,10 +280,22 @@ impl<'q> RoundTally<'q> {
                                 sd: figures.sd,
                                 mean_ci_low: figures.mean_ci_low,
                                 mean_ci_high: figures.mean_ci_high,
-                                shares,
+                                exposed_pct: figures.exposed.map(|s| s.pct),
+                                exposed_ci_low: figures.exposed.map(|s| s.ci_low),
+                                exposed_ci_high: figures.exposed.map(|s| s.ci_high),
+                                monthly_pct: figures.monthly.map(|s| s.pct),
+                                monthly_ci_low: figures.monthly.map(|s| s.ci_low),
+                                monthly_ci_high: figures.monthly.map(|s| s.ci_high),
+                                weekly_pct: figures.weekly.map(|s| s.pct),
+                                weekly_ci_low: figures.weekly.map(|s| s.ci_low),
+                                weekly_ci_high: figures.weekly.map(|s| s.ci_high),
+                                high_strain_pct: figures.high_strain.map(|s| s.pct),
+                                high_strain_ci_low: figures.high_strain.map(|s| s.ci_low),
+                                high_strain_ci_high: figures.high_strain.map(|s| s.ci_high),
                                 source_pct: figures.source,
                                 self_label,
                                 risk,
+                                trend: None,
                             })
                         } else {
                             Released::Suppressed

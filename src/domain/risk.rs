@@ -8,7 +8,7 @@ use super::decimal::Decimal;
 use super::questionnaire::{BenchmarkScope, Category, CategoryKind};
 use super::scoring::CategoryLayout;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
     Green,
@@ -16,15 +16,22 @@ pub enum Light {
     Red,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Fine & Kinney R = W × B × E with its class (1 to 5), the traffic light, and the benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RiskEvaluation {
     pub light: Light,
+    #[schema(value_type = f64)]
     pub fk_w: Decimal,
+    #[schema(value_type = f64)]
     pub fk_b: Decimal,
+    #[schema(value_type = f64)]
     pub fk_e: Decimal,
+    #[schema(value_type = f64)]
     pub fk_r: Decimal,
     pub fk_class: u8,
+    /// The national reference (scope "all", latest year), in percent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>)]
     pub benchmark_pct: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub benchmark_year: Option<i32>,

@@ -60,6 +60,10 @@ pub struct OrganisationHeader {
         api::tokens::create_token,
         api::tokens::revoke_token,
     ),
+    components(schemas(
+        crate::domain::results::CategoryResult,
+        crate::domain::results::SelfLabel,
+    )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
     tags(

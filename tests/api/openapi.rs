@@ -59,4 +59,37 @@ async fn the_openapi_document_matches_the_route_table() {
         problem["required"].as_array().unwrap().len() >= 4,
         "{problem}"
     );
+    // The results carry DOMAIN.md's field names; a hidden group is documented as only that.
+    let results =
+        &doc["paths"]["/api/v1/rounds/{id}/results"]["get"]["responses"]["200"]["content"];
+    assert_eq!(
+        results["application/json"]["schema"]["$ref"],
+        "#/components/schemas/RoundResults"
+    );
+    let schemas = &doc["components"]["schemas"];
+    let category = schemas["CategoryResult"].to_string();
+    for field in [
+        "\"n\"",
+        "exposed_pct",
+        "weekly_ci_low",
+        "high_strain_pct",
+        "source_pct",
+        "trend",
+    ] {
+        assert!(category.contains(field), "{field} in {category}");
+    }
+    let risk = schemas["RiskEvaluation"].to_string();
+    for field in [
+        "light",
+        "fk_r",
+        "fk_class",
+        "benchmark_pct",
+        "above_benchmark",
+    ] {
+        assert!(risk.contains(field), "{field} in {risk}");
+    }
+    let hidden =
+        &schemas["GroupResult"]["properties"]["categories"]["additionalProperties"]["oneOf"][1];
+    assert_eq!(hidden["required"], serde_json::json!(["suppressed"]));
+    assert_eq!(hidden["additionalProperties"], false);
 }

@@ -329,7 +329,10 @@ pub async fn stored_results(
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/results", tag = "rounds",
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id"), ResultsQuery),
     responses(
-        (status = 200, description = "Results with DOMAIN.md's field names, unrounded (or CSV with ?format=csv)", body = Object),
+        (status = 200, description = "Results with DOMAIN.md's field names, unrounded", content(
+            (crate::domain::results::RoundResults = "application/json"),
+            (String = "text/csv", example = "group;unit_id;category;suppressed;n;mean;…"),
+        )),
         (status = 400, description = "Unknown format", body = ProblemDoc, content_type = "application/problem+json"),
         Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
