@@ -268,3 +268,71 @@ fn figures_view(lang: Lang, q: &Questionnaire, units_per_point: i64, f: &Value) 
         trend,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn chrome(lang: Lang) -> Chrome {
+        Chrome {
+            lang,
+            csrf: String::new(),
+            user: None,
+            hr: true,
+            results: true,
+        }
+    }
+
+    #[test]
+    fn rows_read_as_text_with_trend_benchmark_and_hidden_groups() {
+        let q = Questionnaire::parse(include_str!("../../questionnaires/psa-basis.toml")).unwrap();
+        let results = json!({"min_group_size": 5, "responses": 16, "groups": [
+            {"unit_id": null, "path": "", "categories": {
+                "pesten": {"n": 16, "mean": 2.5, "sd": 1.0, "mean_ci_low": 1.0, "mean_ci_high": 4.0,
+                    "exposed_pct": 6.25, "exposed_ci_low": 1.11, "exposed_ci_high": 28.33,
+                    "monthly_pct": 6.25, "weekly_pct": 0.0,
+                    "source_pct": {"collega": {"pct": 6.25, "ci_low": 1.1, "ci_high": 28.3}},
+                    "light": "orange", "fk_w": 3, "fk_b": 1, "fk_e": 7, "fk_r": 21, "fk_class": 2,
+                    "benchmark_pct": 5, "benchmark_year": 2022, "above_benchmark": true,
+                    "trend": {"previous_round_id": "r0", "previous": {}, "change": -12.25, "significant": true}},
+                "werkdruk": {"suppressed": true}
+            }}
+        ]});
+        let round = RoundFacts {
+            id: "r1",
+            name: "PSA",
+            closed: String::new(),
+            k: 5,
+            whole_organisation: false,
+        };
+        let page = ResultsPage::new(chrome(Lang::Nl), &round, &q, &results);
+        assert_eq!(page.groups[0].name, "De deelnemende afdelingen samen");
+        let row = |id: &str| {
+            let name = text(Lang::Nl, &q.category(id).unwrap().name);
+            page.groups[0]
+                .rows
+                .iter()
+                .find(|r| r.category == name)
+                .unwrap()
+        };
+        let bullying = row("pesten").figures.as_ref().unwrap();
+        assert_eq!(bullying.light_text, "Oranje: maatregel nodig");
+        assert!(
+            bullying
+                .figure
+                .starts_with("6,3% heeft dit meegemaakt (95%-BI 1,1–28,3)")
+        );
+        assert_eq!(bullying.sources, "Een collega 6,3%");
+        assert_eq!(bullying.class, "Klasse 2 (R = 21)");
+        assert_eq!(bullying.benchmark, "5% (2022); hier hoger");
+        assert_eq!(bullying.trend, "-12,3 (significant)");
+        assert!(row("werkdruk").figures.is_none(), "hidden: no figure");
+        assert!(row("discriminatie").figures.is_none(), "absent: hidden");
+        let english = ResultsPage::new(chrome(Lang::En), &round, &q, &results);
+        let figures = english.groups[0].rows[0].figures.as_ref().unwrap();
+        assert_eq!(figures.trend, "-12.3 (significant)");
+        assert!(english.render().unwrap().contains("Orange: measure needed"));
+    }
+}
