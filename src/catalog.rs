@@ -1,10 +1,12 @@
 //! The questionnaires this instance offers: the shipped files, embedded in the binary and
 //! checked at start (psa refuses to start on an invalid one), each with the SHA-256 digest of
-//! its text so that a round can prove which definition it used.
+//! its text so that a round can prove which definition it used; and the measure catalogue that
+//! plans of action draw on, checked against every shipped questionnaire.
 
 use std::path::Path;
 
 use crate::domain::Questionnaire;
+use crate::domain::measures::MeasureCatalogue;
 use crate::domain::questionnaire::Problem;
 use crate::secret::sha256_hex;
 
@@ -13,6 +15,12 @@ const SHIPPED: &[(&str, &str)] = &[(
     "psa-basis.toml",
     include_str!("../questionnaires/psa-basis.toml"),
 )];
+
+/// The shipped measure catalogue.
+const SHIPPED_MEASURES: (&str, &str) = (
+    "measures.toml",
+    include_str!("../questionnaires/measures.toml"),
+);
 
 /// A questionnaire with the text it was read from.
 #[derive(Debug, Clone)]
@@ -42,9 +50,10 @@ pub struct FileProblems {
     pub problems: Vec<Problem>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     entries: Vec<CatalogEntry>,
+    measures: MeasureCatalogue,
 }
 
 impl Catalog {
@@ -58,7 +67,24 @@ impl Catalog {
             })?;
             entries.push(entry);
         }
-        Ok(Catalog { entries })
+        let (file, text) = SHIPPED_MEASURES;
+        let problems = |problems| FileProblems {
+            file: format!("questionnaires/{file}"),
+            problems,
+        };
+        let measures = MeasureCatalogue::parse(text).map_err(problems)?;
+        let mismatches: Vec<Problem> = entries
+            .iter()
+            .flat_map(|e| measures.check_against(&e.questionnaire))
+            .collect();
+        if !mismatches.is_empty() {
+            return Err(problems(mismatches));
+        }
+        Ok(Catalog { entries, measures })
+    }
+
+    pub fn measures(&self) -> &MeasureCatalogue {
+        &self.measures
     }
 
     pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
@@ -70,17 +96,39 @@ impl Catalog {
     }
 }
 
-/// Reads and checks a questionnaire file on disk (`psa questionnaire check`).
-pub fn check_file(path: &Path) -> Result<CatalogEntry, FileProblems> {
+/// A file that `psa questionnaire check` read: a questionnaire or a measure catalogue.
+#[derive(Debug, Clone)]
+pub enum CheckedFile {
+    Questionnaire(Box<CatalogEntry>),
+    Measures(MeasureCatalogue),
+}
+
+/// Reads and checks a questionnaire file or measure catalogue on disk (`psa questionnaire
+/// check`). A file with `[[measures]]` and no `[[items]]` is a measure catalogue.
+pub fn check_file(path: &Path) -> Result<CheckedFile, FileProblems> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|err| FileProblems {
+    let fail = |problems| FileProblems {
         file: file.clone(),
-        problems: vec![Problem {
+        problems,
+    };
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        fail(vec![Problem {
             field: "(file)".into(),
             reason: err.to_string(),
-        }],
+        }])
     })?;
-    CatalogEntry::parse(&text).map_err(|problems| FileProblems { file, problems })
+    let is_measures = text
+        .parse::<toml::Table>()
+        .is_ok_and(|table| table.contains_key("measures") && !table.contains_key("items"));
+    if is_measures {
+        MeasureCatalogue::parse(&text)
+            .map(CheckedFile::Measures)
+            .map_err(fail)
+    } else {
+        CatalogEntry::parse(&text)
+            .map(|entry| CheckedFile::Questionnaire(Box::new(entry)))
+            .map_err(fail)
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +141,7 @@ mod tests {
         let entry = catalog.get("psa-basis").expect("the default questionnaire");
         assert_eq!(entry.digest.len(), 64);
         assert_eq!(entry.digest, sha256_hex(&entry.source));
+        assert!(catalog.measures().measures_for("werkdruk").count() >= 5);
     }
 
     #[test]

@@ -475,10 +475,13 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
 }
 
 fn check_questionnaires(files: &[PathBuf]) -> CliResult {
+    use crate::catalog::{Catalog, CheckedFile, check_file};
     let mut failed = 0;
+    let mut questionnaires = Vec::new();
+    let mut catalogues = Vec::new();
     for file in files {
-        match crate::catalog::check_file(file) {
-            Ok(entry) => {
+        match check_file(file) {
+            Ok(CheckedFile::Questionnaire(entry)) => {
                 let q = &entry.questionnaire;
                 println!(
                     "{}: ok ({} {}, {} categories, {} items, sha256 {})",
@@ -489,12 +492,43 @@ fn check_questionnaires(files: &[PathBuf]) -> CliResult {
                     q.items.len(),
                     entry.digest
                 );
+                questionnaires.push(entry.questionnaire);
             }
+            Ok(CheckedFile::Measures(catalogue)) => catalogues.push((file, catalogue)),
             Err(problems) => {
                 failed += 1;
                 for problem in &problems.problems {
                     println!("{}: {problem}", problems.file);
                 }
+            }
+        }
+    }
+    // Measure catalogues are checked against the questionnaires named with them, or the shipped.
+    if questionnaires.is_empty() && !catalogues.is_empty() {
+        let shipped = Catalog::shipped().map_err(|e| e.to_string())?;
+        questionnaires = shipped
+            .entries()
+            .iter()
+            .map(|e| e.questionnaire.clone())
+            .collect();
+    }
+    for (file, catalogue) in catalogues {
+        let problems: Vec<_> = questionnaires
+            .iter()
+            .flat_map(|q| catalogue.check_against(q))
+            .collect();
+        if problems.is_empty() {
+            println!(
+                "{}: ok (measures {} {}, {} measures)",
+                file.display(),
+                catalogue.id,
+                catalogue.version,
+                catalogue.measures.len()
+            );
+        } else {
+            failed += 1;
+            for problem in problems {
+                println!("{}: {problem}", file.display());
             }
         }
     }

@@ -9,6 +9,7 @@ pub mod anonymity;
 pub mod answers;
 pub mod decimal;
 pub mod ids;
+pub mod measures;
 pub mod organisation;
 pub mod questionnaire;
 pub mod results;

@@ -246,7 +246,7 @@ impl Questionnaire {
     }
 }
 
-fn syntax_problem(text: &str, err: &toml::de::Error) -> Problem {
+pub(super) fn syntax_problem(text: &str, err: &toml::de::Error) -> Problem {
     let line = err
         .span()
         .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
@@ -256,23 +256,24 @@ fn syntax_problem(text: &str, err: &toml::de::Error) -> Problem {
     }
 }
 
-/// Collects problems while the raw file is turned into domain values.
+/// Collects problems while a raw file is turned into domain values (questionnaires and measure
+/// catalogues alike).
 #[derive(Default)]
-struct Check {
-    problems: Vec<Problem>,
-    languages: Vec<String>,
+pub(super) struct Check {
+    pub(super) problems: Vec<Problem>,
+    pub(super) languages: Vec<String>,
 }
 
 impl Check {
-    fn problem(&mut self, field: impl Into<String>, reason: impl Into<String>) {
+    pub(super) fn problem(&mut self, field: impl Into<String>, reason: impl Into<String>) {
         self.problems.push(Problem {
             field: field.into(),
             reason: reason.into(),
         });
     }
 
-    /// Every language of the questionnaire has a non-empty text.
-    fn texts(&mut self, field: &str, texts: &Texts) {
+    /// Every language of the file has a non-empty text.
+    pub(super) fn texts(&mut self, field: &str, texts: &Texts) {
         for lang in self.languages.clone() {
             if texts.get(&lang).is_none_or(|t| t.trim().is_empty()) {
                 self.problem(field, format!("missing translation for {lang:?}"));
@@ -288,7 +289,7 @@ impl Check {
         }
     }
 
-    fn identifier(&mut self, field: &str, id: &str) {
+    pub(super) fn identifier(&mut self, field: &str, id: &str) {
         let ok = !id.is_empty()
             && id.len() <= 64
             && id

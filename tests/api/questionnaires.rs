@@ -86,3 +86,64 @@ fn questionnaire_check_reports_every_problem_with_file_and_field() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.trim(), "psa: error: 1 of 2 file(s) have problems");
 }
+
+#[test]
+fn measure_catalogues_are_checked_against_the_questionnaires() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = include_str!("../../questionnaires/measures.toml");
+    let good = dir.path().join("measures.toml");
+    std::fs::write(&good, shipped).unwrap();
+    // Strip work pressure from every measure: werkdruk is left with none.
+    let broken = dir.path().join("few.toml");
+    std::fs::write(
+        &broken,
+        shipped
+            .replace(
+                "categories = [\"werkdruk\"]",
+                "categories = [\"werkdrukte\"]",
+            )
+            .replacen("id = \"gedragscode\"", "id = \"Gedragscode\"", 1),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_psa"))
+        .args(["questionnaire", "check"])
+        .arg(&good)
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("{}: ok (measures psa-maatregelen", good.display())),
+        "{stdout}"
+    );
+    let name = broken.display().to_string();
+    assert!(
+        stdout.contains(&format!("{name}: measures[0].id: \"Gedragscode\" must be")),
+        "{stdout}"
+    );
+    // Fixed ids, the same file is then checked against the shipped questionnaire.
+    std::fs::write(
+        &broken,
+        shipped.replace(
+            "categories = [\"werkdruk\"]",
+            "categories = [\"werkdrukte\"]",
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_psa"))
+        .args(["questionnaire", "check"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success());
+    assert!(
+        stdout.contains("unknown category \"werkdrukte\" (not in psa-basis)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("category \"werkdruk\" of psa-basis has 0 measure(s)"),
+        "{stdout}"
+    );
+}
