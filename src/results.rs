@@ -9,7 +9,8 @@ use crate::domain::results::{RoundTally, attach_trend};
 use crate::domain::{OrganisationId, Questionnaire};
 use crate::error::AppError;
 
-fn frozen_questionnaire(row: &RoundRow) -> Result<Questionnaire, AppError> {
+/// The questionnaire a round froze when it opened.
+pub fn frozen_questionnaire(row: &RoundRow) -> Result<Questionnaire, AppError> {
     Questionnaire::parse(row.questionnaire_source.as_deref().unwrap_or_default())
         .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))
 }

@@ -88,7 +88,7 @@ impl Tally {
 }
 
 /// A share with its 95% Wilson interval, in percent.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Share {
     pub pct: f64,
     pub ci_low: f64,

@@ -2,7 +2,7 @@
 //! every set of respondents whose figures can be computed from shown figures, directly or by
 //! subtraction, counts 0 or at least k.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A group of a round's frozen unit tree: the top (the organisation, or the units covered) has
 /// no parent and an empty path.
@@ -71,6 +71,25 @@ pub fn released_schema<T: utoipa::ToSchema>()
             .build(),
     )
     .into()
+}
+
+/// Reads stored results back: `{"suppressed": true}` is the hidden variant, anything else `T`.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Released<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored<T> {
+            Suppressed {
+                #[allow(dead_code)]
+                suppressed: bool,
+            },
+            Shown(T),
+        }
+        Ok(match Stored::deserialize(deserializer)? {
+            Stored::Suppressed { .. } => Released::Suppressed,
+            Stored::Shown(value) => Released::Shown(value),
+        })
+    }
 }
 
 /// Each group's `n`: its own respondents and those of every group below it.

@@ -17,7 +17,9 @@ const LANGUAGES: [&str; 2] = ["nl", "en"];
 pub const MIN_PER_CATEGORY: usize = 5;
 
 /// The arbeidshygiënische strategie, in order of preference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum StrategyLevel {
     /// Take the cause away.
@@ -29,7 +31,7 @@ pub enum StrategyLevel {
 }
 
 /// Which sources of behaviour a measure suits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFit {
     /// People inside the organisation: managers, colleagues, subordinates.

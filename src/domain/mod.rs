@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod ids;
 pub mod measures;
 pub mod organisation;
+pub mod plan;
 pub mod questionnaire;
 pub mod results;
 pub mod risk;

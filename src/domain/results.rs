@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Questionnaire;
 use super::aggregate::{Figures, Share, Tally};
@@ -17,49 +17,49 @@ use super::scoring::Scorer;
 /// One category of one shown group, with DOMAIN.md section 4's field names. Shares and their
 /// 95% Wilson intervals are in percent: `exposed`, `monthly` and `weekly` for behaviour,
 /// `high_strain` for strain.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CategoryResult {
     pub n: u64,
     pub mean: f64,
     pub sd: f64,
     pub mean_ci_low: f64,
     pub mean_ci_high: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposed_pct: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposed_ci_low: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposed_ci_high: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_pct: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_ci_low: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_ci_high: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_pct: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_ci_low: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly_ci_high: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high_strain_pct: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high_strain_ci_low: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high_strain_ci_high: Option<f64>,
     /// Behaviour: per source option id, the exposed who named it, as a share of n.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub source_pct: BTreeMap<String, Share>,
     /// The self-label figures, suppressed on their own count.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = released_self_label)]
     pub self_label: Option<Released<SelfLabel>>,
     #[serde(flatten)]
     pub risk: RiskEvaluation,
     /// Against the previous closed round (DOMAIN.md section 5); attached after computing, where
     /// comparable.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trend: Option<Trend>,
 }
 
@@ -76,7 +76,7 @@ fn released_categories() -> utoipa::openapi::schema::Object {
 }
 
 /// A category's change since the previous closed round of the same questionnaire.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Trend {
     pub previous_round_id: String,
     /// The previous round's `exposed_pct` (strain: `mean`) with its interval, `n`, `light` and
@@ -89,7 +89,7 @@ pub struct Trend {
     pub significant: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SelfLabel {
     pub self_label_n: u64,
     pub self_label_pct: f64,
@@ -97,7 +97,7 @@ pub struct SelfLabel {
     pub self_label_ci_high: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupResult {
     /// `None` for the top: the organisation, or the units covered.
     pub unit_id: Option<String>,
@@ -107,7 +107,7 @@ pub struct GroupResult {
     pub categories: BTreeMap<String, Released<CategoryResult>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoundResults {
     pub min_group_size: u32,
     /// Responses scored.
@@ -396,6 +396,8 @@ mod tests {
         assert!(strain.get("exposed_pct").is_none());
         assert_eq!(top["self_label"]["self_label_n"], 10);
         assert_eq!(top["self_label"]["self_label_pct"], 20.0);
+        let stored: RoundResults = serde_json::from_value(json).unwrap();
+        assert_eq!(stored, results, "stored results read back as they were");
     }
 }
 

@@ -1,14 +1,14 @@
 //! Risk evaluation of a category in a group (DOMAIN.md section 5): Fine & Kinney R = W × B × E
 //! with its class, the traffic light, and the benchmark flag. Every comparison is exact.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::aggregate::{Tally, wilson};
 use super::decimal::Decimal;
 use super::questionnaire::{BenchmarkScope, Category, CategoryKind};
 use super::scoring::CategoryLayout;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
     Green,
@@ -17,7 +17,7 @@ pub enum Light {
 }
 
 /// Fine & Kinney R = W × B × E with its class (1 to 5), the traffic light, and the benchmark.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskEvaluation {
     pub light: Light,
     #[schema(value_type = f64)]
@@ -30,12 +30,12 @@ pub struct RiskEvaluation {
     pub fk_r: Decimal,
     pub fk_class: u8,
     /// The national reference (scope "all", latest year), in percent.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<f64>)]
     pub benchmark_pct: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub benchmark_year: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub above_benchmark: Option<bool>,
 }
 

@@ -54,6 +54,7 @@ pub struct OrganisationHeader {
         api::rounds::get_progress,
         api::rounds::list_handouts,
         api::rounds::get_results,
+        api::rounds::get_suggestions,
         api::respond::get_questionnaire,
         api::respond::submit_response,
         api::tokens::list_tokens,

@@ -136,6 +136,14 @@ async fn a_round_worked_by_hand_gives_the_same_figures_and_the_dashboard_rounds_
     let browser = app.login("owner@example.nl").await;
     let (status, pending) = page(&app, &browser, &format!("/rounds/{id}/results"), "en").await;
     assert_eq!(status, 409);
+    let early = hr
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/rounds/{id}/suggestions"),
+            None,
+        )
+        .await;
+    assert_eq!(early.status(), 409);
     assert!(pending.contains("has not closed yet"), "{pending}");
 
     let mut answered = 0;
@@ -158,6 +166,50 @@ async fn a_round_worked_by_hand_gives_the_same_figures_and_the_dashboard_rounds_
     for expected in &fixture.expected {
         check(&results, expected);
     }
+
+    // Suggestions: every orange or red risk of a shown group, most urgent first.
+    let suggested: Value = hr.get(&format!("/api/v1/rounds/{id}/suggestions")).await;
+    let list = suggested["suggestions"].as_array().unwrap();
+    let risks: Vec<(String, String)> = list
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_owned(),
+                s["category"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for group in ["", "Kantoor", "Zorg", "Zorg/Nacht"] {
+        assert!(
+            risks.contains(&(group.into(), "pesten".into())),
+            "{group} pesten"
+        );
+    }
+    assert!(
+        !risks.contains(&("Zorg/Nacht".into(), "werkdruk".into())),
+        "a hidden group raises nothing"
+    );
+    assert_eq!(
+        risks.len(),
+        4 + 3,
+        "bullying in four groups, work pressure in three"
+    );
+    let kantoor = list
+        .iter()
+        .find(|s| s["path"] == "Kantoor" && s["category"] == "pesten")
+        .unwrap();
+    assert_eq!(kantoor["raised_by"], "weekly_share");
+    assert_eq!(kantoor["term_months"], 6, "class 3");
+    assert_eq!(kantoor["sources"], json!(["leidinggevende", "collega"]));
+    assert_eq!(kantoor["measures"][0]["level"], "source");
+    assert!(
+        kantoor["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["sources"] != "external"),
+        "colleagues and managers: no measures for clients"
+    );
 
     // The dashboard: written lights, one decimal half away from zero, Dutch decimal comma.
     let (status, dutch) = page(&app, &browser, &format!("/rounds/{id}/results"), "nl").await;

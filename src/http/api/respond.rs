@@ -72,9 +72,7 @@ pub fn answerable(invitation: &Invitation) -> Result<Questionnaire, AppError> {
         };
         return Err(AppError::Validation(vec![FieldError::new("round", reason)]));
     }
-    let source = round.questionnaire_source.as_deref().unwrap_or_default();
-    Questionnaire::parse(source)
-        .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))
+    crate::results::frozen_questionnaire(round)
 }
 
 #[derive(Serialize, ToSchema)]

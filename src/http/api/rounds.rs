@@ -366,6 +366,43 @@ pub async fn get_results(
     }
 }
 
+/// Suggested measures for a closed round's orange and red risks.
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionsView {
+    pub round_id: String,
+    /// The measure catalogue drawn on: id and version.
+    pub catalogue: String,
+    /// Most urgent risk first (Fine & Kinney class); per risk, source measures first.
+    pub suggestions: Vec<crate::domain::plan::Suggestion>,
+}
+
+/// Measures for every orange or red risk of a closed round (a category in a shown group), fitted
+/// to the sources its respondents named, with the default term and the figures that raised it.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/suggestions", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "Suggestions, most urgent first", body = SuggestionsView),
+        Refusals,
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The round is not closed", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn get_suggestions(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (row, json) = stored_results(&state, member.organisation, path.into_inner()).await?;
+    let results: crate::domain::results::RoundResults =
+        serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
+    let q = crate::results::frozen_questionnaire(&row)?;
+    let catalogue = state.catalog.measures();
+    Ok(HttpResponse::Ok().json(SuggestionsView {
+        round_id: row.id,
+        catalogue: format!("{} {}", catalogue.id, catalogue.version),
+        suggestions: crate::domain::plan::suggest(&q, catalogue, &results),
+    }))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ResultsQuery {
     /// `json` (default) or `csv`: the same table, one row per group and category.

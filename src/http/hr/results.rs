@@ -66,10 +66,7 @@ pub async fn show_results(
         return Ok(html(StatusCode::CONFLICT, &pending));
     }
     let (row, json) = stored_results(&page.state, page.organisation.clone(), id).await?;
-    let q = crate::domain::Questionnaire::parse(
-        row.questionnaire_source.as_deref().unwrap_or_default(),
-    )
-    .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))?;
+    let q = crate::results::frozen_questionnaire(&row)?;
     let results: serde_json::Value =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(html(
