@@ -195,25 +195,83 @@ pub fn one_decimal(num: i128, den: i128) -> String {
     )
 }
 
-/// A stored share (`count / n × 100`, in floating point) shown to one decimal from its exact
-/// count: the float is within far less than half a respondent of `count`, so rounding recovers
-/// `count` exactly, and `one_decimal` rounds the exact fraction.
-pub fn share_one_decimal(pct: f64, n: u64) -> String {
-    let count = (pct * n as f64 / 100.0).round() as i128;
-    one_decimal(count * 100, i128::from(n))
+/// A stored share's exact count: `pct = count · 100 / n` in floating point is within far less
+/// than half a respondent of `count` for any n below 2⁴⁰, so rounding recovers it.
+fn count_of(pct: f64, n: u64) -> i128 {
+    (pct * n as f64 / 100.0).round() as i128
 }
 
-/// A stored mean (`sum / n / units_per_point`) shown to one decimal from its exact sum, recovered
-/// the same way: the float's error is far below half a unit for any n we store.
-pub fn mean_one_decimal(mean: f64, n: u64, units_per_point: i64) -> String {
+/// A stored mean's exact sum in units, where the float can hold it exactly enough: `None` when
+/// `100 · n · units_per_point` reaches 2⁵², beyond which recovery is not exact.
+fn sum_of(mean: f64, n: u64, units_per_point: i64) -> Option<(i128, i128)> {
     let den = i128::from(n) * i128::from(units_per_point);
-    let sum = (mean * den as f64).round() as i128;
-    one_decimal(sum, den)
+    (den.checked_mul(100)? < 1 << 52).then(|| ((mean * den as f64).round() as i128, den))
 }
 
-/// An interval bound, which is floating point by definition, to one decimal, half away from zero.
+/// A stored share shown to one decimal, rounded from its exact count with `one_decimal`.
+pub fn share_one_decimal(pct: f64, n: u64) -> String {
+    one_decimal(count_of(pct, n) * 100, i128::from(n))
+}
+
+/// A stored mean shown to one decimal, rounded from its exact sum; a float rounding where the
+/// sum cannot be recovered exactly.
+pub fn mean_one_decimal(mean: f64, n: u64, units_per_point: i64) -> String {
+    match sum_of(mean, n, units_per_point) {
+        Some((sum, den)) => one_decimal(sum, den),
+        None => bound_one_decimal(mean),
+    }
+}
+
+/// The change of a share between two groups (now minus before), in percentage points, to one
+/// decimal from the exact counts: `(c₁·n₀ − c₀·n₁) · 100 / (n₀·n₁)`.
+pub fn share_change_one_decimal(now: (f64, u64), before: (f64, u64)) -> String {
+    let ((p1, n1), (p0, n0)) = (now, before);
+    let (c1, c0, n1, n0) = (
+        count_of(p1, n1),
+        count_of(p0, n0),
+        i128::from(n1),
+        i128::from(n0),
+    );
+    one_decimal((c1 * n0 - c0 * n1) * 100, n0 * n1)
+}
+
+/// The change of a mean between two groups, in points, to one decimal from the exact sums (both
+/// in the same units: the category kept its items).
+pub fn mean_change_one_decimal(
+    now: (f64, u64),
+    before: (f64, u64),
+    units_per_point: i64,
+) -> String {
+    match (
+        sum_of(now.0, now.1, units_per_point),
+        sum_of(before.0, before.1, units_per_point),
+    ) {
+        (Some((s1, d1)), Some((s0, d0))) => one_decimal(s1 * d0 - s0 * d1, d0 * d1),
+        _ => bound_one_decimal(now.0 - before.0),
+    }
+}
+
+/// A value that is floating point by definition (an interval bound) to one decimal, half away
+/// from zero, decided on the float's exact decimal expansion: up when its second decimal is 5
+/// or more. Never "-0.0"; "—" for what is not a number.
 pub fn bound_one_decimal(x: f64) -> String {
-    format!("{:.1}", (x * 10.0).round() / 10.0)
+    if !x.is_finite() {
+        return "—".into();
+    }
+    if x.abs() >= 1e30 {
+        return format!("{x:.1}");
+    }
+    // Up to 60 decimals is the exact expansion of any f64 of this size's fraction, to the digit
+    // that matters.
+    let exact = format!("{:.60}", x.abs());
+    let (whole, fraction) = exact.split_once('.').unwrap_or((&exact, "0"));
+    let digit = |i: usize| i128::from(fraction.as_bytes().get(i).map_or(0, |d| d - b'0'));
+    let mut tenths = whole.parse::<i128>().unwrap_or(0) * 10 + digit(0);
+    if digit(1) >= 5 {
+        tenths += 1;
+    }
+    let sign = if x < 0.0 && tenths > 0 { "-" } else { "" };
+    format!("{sign}{}.{}", tenths / 10, tenths % 10)
 }
 
 #[cfg(test)]
@@ -248,6 +306,25 @@ mod tests {
         assert_eq!(mean_one_decimal(1.0 / 2.0 / 3.0, 2, 3), "0.2");
         assert_eq!(bound_one_decimal(18.75), "18.8");
         assert_eq!(bound_one_decimal(0.04), "0.0");
+        assert_eq!(bound_one_decimal(-0.04), "0.0", "never -0.0");
+        assert_eq!(bound_one_decimal(-12.25), "-12.3");
+        // 0.15 is 0.1499999… in binary: down, though 0.15 × 10 rounds to 1.5 in floating point.
+        assert_eq!(bound_one_decimal(0.15), "0.1");
+        assert_eq!(bound_one_decimal(f64::NAN), "—");
+        assert_eq!(bound_one_decimal(99.95), "100.0");
+        // Changes from exact counts: 9/16 − 11/20 = +1.25 points, shown as 1.3; 11/16 − 86/125
+        // = −0.05, shown as −0.1 (the float difference reads 1.2 and −0.0).
+        let share = |c: u64, n: u64| (wilson(c, n).pct, n);
+        assert_eq!(share_change_one_decimal(share(9, 16), share(11, 20)), "1.3");
+        assert_eq!(
+            share_change_one_decimal(share(11, 16), share(86, 125)),
+            "-0.1"
+        );
+        assert_eq!(share_change_one_decimal(share(1, 2), share(1, 2)), "0.0");
+        // Means of 6.25 and 5.0 points over 8 and 4 respondents, 4 units a point: +1.25.
+        assert_eq!(mean_change_one_decimal((6.25, 8), (5.0, 4), 4), "1.3");
+        // Beyond exact recovery, the float is rounded instead.
+        assert_eq!(mean_one_decimal(50.0, 1 << 40, 1 << 20), "50.0");
     }
 
     #[test]

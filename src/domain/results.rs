@@ -186,16 +186,6 @@ impl<'q> RoundTally<'q> {
         self.scorer.tally(answers, &mut self.own[g]);
     }
 
-    /// Adds the responses another tally of the same round holds.
-    pub fn merge(&mut self, other: &RoundTally) {
-        self.count += other.count;
-        for (mine, theirs) in self.own.iter_mut().zip(&other.own) {
-            for (m, t) in mine.iter_mut().zip(theirs) {
-                m.merge(t);
-            }
-        }
-    }
-
     /// Suppresses small groups and evaluates the shown ones.
     pub fn finish(self, k: MinGroupSize) -> RoundResults {
         let RoundTally {

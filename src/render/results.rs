@@ -6,7 +6,10 @@ use serde_json::Value;
 
 use super::pages::Chrome;
 use crate::domain::Questionnaire;
-use crate::domain::aggregate::{bound_one_decimal, mean_one_decimal, share_one_decimal};
+use crate::domain::aggregate::{
+    bound_one_decimal, mean_change_one_decimal, mean_one_decimal, share_change_one_decimal,
+    share_one_decimal,
+};
 use crate::domain::scoring::Scorer;
 use crate::i18n::Lang;
 
@@ -160,15 +163,16 @@ impl ResultsPage {
 fn figures_view(lang: Lang, q: &Questionnaire, units_per_point: i64, f: &Value) -> FiguresView {
     let n = f["n"].as_u64().unwrap_or(0);
     let dec = |s: String| lang.decimal(&s);
-    let interval = |low: &str, high: &str| {
+    let interval_of = |figures: &Value, low: &str, high: &str| {
         lang.t_with(
             "results.interval",
             &[
-                ("low", &dec(bound_one_decimal(f64_of(f, low)))),
-                ("high", &dec(bound_one_decimal(f64_of(f, high)))),
+                ("low", &dec(bound_one_decimal(f64_of(figures, low)))),
+                ("high", &dec(bound_one_decimal(f64_of(figures, high)))),
             ],
         )
     };
+    let interval = |low: &str, high: &str| interval_of(f, low, high);
     let share = |key: &str| dec(share_one_decimal(f64_of(f, &format!("{key}_pct")), n));
     let behaviour = f.get("exposed_pct").is_some();
     let figure = if behaviour {
@@ -216,12 +220,31 @@ fn figures_view(lang: Lang, q: &Questionnaire, units_per_point: i64, f: &Value) 
                 Some(false) => lang.t("results.not_above_benchmark"),
                 None => lang.t("results.benchmark_unknown"),
             };
+            // The comparison is on the self-label share, so it is shown with it where shown.
+            let label = &f["self_label"];
+            let here = match (
+                label["self_label_pct"].as_f64(),
+                label["self_label_n"].as_u64(),
+            ) {
+                (Some(pct), Some(label_n)) => lang.t_with(
+                    "results.self_label",
+                    &[
+                        ("pct", &dec(share_one_decimal(pct, label_n))),
+                        (
+                            "interval",
+                            &interval_of(label, "self_label_ci_low", "self_label_ci_high"),
+                        ),
+                    ],
+                ),
+                _ => String::new(),
+            };
             lang.t_with(
                 "results.benchmark",
                 &[
                     // A configured reference value: shown as written in the questionnaire.
                     ("pct", &dec(pct.to_string())),
                     ("year", &year.to_string()),
+                    ("here", &here),
                     ("comparison", &comparison),
                 ],
             )
@@ -230,11 +253,22 @@ fn figures_view(lang: Lang, q: &Questionnaire, units_per_point: i64, f: &Value) 
     };
     let trend = match f.get("trend") {
         Some(trend) => {
-            let change = f64_of(trend, "change");
-            let sign = if (change * 10.0).round() > 0.0 {
-                "+"
+            let before = &trend["previous"];
+            let n_before = before["n"].as_u64().unwrap_or(0);
+            let (change, unit) = if behaviour {
+                let now = (f64_of(f, "exposed_pct"), n);
+                let then = (f64_of(before, "exposed_pct"), n_before);
+                (share_change_one_decimal(now, then), "results.points_pct")
             } else {
+                let now = (f64_of(f, "mean"), n);
+                let then = (f64_of(before, "mean"), n_before);
+                let change = mean_change_one_decimal(now, then, units_per_point);
+                (change, "results.points")
+            };
+            let sign = if change.starts_with('-') || change == "0.0" {
                 ""
+            } else {
+                "+"
             };
             lang.t_with(
                 if trend["significant"].as_bool() == Some(true) {
@@ -242,10 +276,10 @@ fn figures_view(lang: Lang, q: &Questionnaire, units_per_point: i64, f: &Value) 
                 } else {
                     "results.trend_not_significant"
                 },
-                &[(
-                    "change",
-                    &format!("{sign}{}", dec(bound_one_decimal(change))),
-                )],
+                &[
+                    ("change", &format!("{sign}{}", dec(change))),
+                    ("unit", &lang.t(unit)),
+                ],
             )
         }
         None => "—".to_owned(),
@@ -296,7 +330,7 @@ mod tests {
                     "source_pct": {"collega": {"pct": 6.25, "ci_low": 1.1, "ci_high": 28.3}},
                     "light": "orange", "fk_w": 3, "fk_b": 1, "fk_e": 7, "fk_r": 21, "fk_class": 2,
                     "benchmark_pct": 5, "benchmark_year": 2022, "above_benchmark": true,
-                    "trend": {"previous_round_id": "r0", "previous": {}, "change": -12.25, "significant": true}},
+                    "trend": {"previous_round_id": "r0", "previous": {"n": 16, "exposed_pct": 18.75}, "change": -12.5, "significant": true}},
                 "werkdruk": {"suppressed": true}
             }}
         ]});
@@ -326,13 +360,13 @@ mod tests {
         );
         assert_eq!(bullying.sources, "Een collega 6,3%");
         assert_eq!(bullying.class, "Klasse 2 (R = 21)");
-        assert_eq!(bullying.benchmark, "5% (2022); hier hoger");
-        assert_eq!(bullying.trend, "-12,3 (significant)");
+        assert_eq!(bullying.benchmark, "5% (2022); significant hoger");
+        assert_eq!(bullying.trend, "-12,5 procentpunt (significant)");
         assert!(row("werkdruk").figures.is_none(), "hidden: no figure");
         assert!(row("discriminatie").figures.is_none(), "absent: hidden");
         let english = ResultsPage::new(chrome(Lang::En), &round, &q, &results);
         let figures = english.groups[0].rows[0].figures.as_ref().unwrap();
-        assert_eq!(figures.trend, "-12.3 (significant)");
+        assert_eq!(figures.trend, "-12.5 percentage points (significant)");
         assert!(english.render().unwrap().contains("Orange: measure needed"));
     }
 }

@@ -222,7 +222,7 @@ async fn a_round_worked_by_hand_gives_the_same_figures_and_the_dashboard_rounds_
         "Een collega 6,3%",
         "Gemiddelde 58,9 van 100",
         "Klasse 3 (R = 140)",
-        "5% (2022); hier niet hoger",
+        "5% (2022); hier 14,3% (95%-BI 5,0–34,6); niet significant hoger",
         "minder dan 5",
     ] {
         assert!(dutch.contains(shown), "{shown:?} on the Dutch page");
