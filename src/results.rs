@@ -53,7 +53,9 @@ pub fn compute_and_store(
             let items = |q: &Questionnaire, c: &str| {
                 q.items_of(c).map(|i| i.id.clone()).collect::<Vec<_>>()
             };
-            attach_trend(&mut value, &previous, &earlier.id, |c| {
+            let same_coverage = rounds::chosen_units(conn, organisation, &row.id)?
+                == rounds::chosen_units(conn, organisation, &earlier.id)?;
+            attach_trend(&mut value, &previous, &earlier.id, same_coverage, |c| {
                 items(&q, c) == items(&before, c)
             });
         }

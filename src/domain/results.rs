@@ -395,10 +395,12 @@ mod tests {
 /// group and category shown in both (groups matched by unit id, the top with the top), where
 /// `comparable(category)` says the category has the same items in both, the earlier figures, the
 /// change, and whether it is significant (the 95% intervals do not overlap; touching overlaps).
+/// The tops are compared only when `same_coverage`: both rounds covered the same units.
 pub fn attach_trend(
     current: &mut serde_json::Value,
     previous: &serde_json::Value,
     previous_round_id: &str,
+    same_coverage: bool,
     comparable: impl Fn(&str) -> bool,
 ) {
     use serde_json::{Value, json};
@@ -411,6 +413,9 @@ pub fn attach_trend(
     };
     for group in groups {
         let unit = group["unit_id"].clone();
+        if unit.is_null() && !same_coverage {
+            continue;
+        }
         let Some(before) = earlier.iter().find(|g| g["unit_id"] == unit) else {
             continue;
         };
@@ -467,7 +472,13 @@ mod trend_tests {
             "discriminatie": {"n": 50, "exposed_pct": 2.0, "exposed_ci_low": 0.4, "exposed_ci_high": 10.0},
             "intimidatie": {"n": 50, "exposed_pct": 2.0, "exposed_ci_low": 0.4, "exposed_ci_high": 10.0}
         }}]});
-        attach_trend(&mut current, &previous, "r1", |c| c != "intimidatie");
+        let mut elsewhere = current.clone();
+        attach_trend(&mut elsewhere, &previous, "r1", false, |_| true);
+        assert!(
+            elsewhere.to_string().find("trend").is_none(),
+            "tops of different coverage are not compared"
+        );
+        attach_trend(&mut current, &previous, "r1", true, |c| c != "intimidatie");
         let c = &current["groups"][0]["categories"];
         assert_eq!(c["pesten"]["trend"]["change"], 30.0);
         assert_eq!(

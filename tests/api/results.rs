@@ -250,3 +250,84 @@ async fn a_round_worked_by_hand_gives_the_same_figures_and_the_dashboard_rounds_
     let (status, _) = page(&app, &vpo, "/results", "en").await;
     assert_eq!(status, 403);
 }
+
+/// Answers everyone in `unit` with `exposed` of them bullied weekly, then closes the round.
+async fn run_round(
+    app: &TestApp,
+    hr: &crate::helpers::Api,
+    units: &[Value],
+    name: &str,
+    scope: &[&str],
+    exposed: usize,
+) -> String {
+    let unit_ids: Vec<&str> = scope.iter().map(|u| unit_id(units, u)).collect();
+    let round = open_round(
+        hr,
+        json!({"name": name, "questionnaire_id": "psa-basis", "min_group_size": 5, "unit_ids": unit_ids}),
+    )
+    .await;
+    let id = round["id"].as_str().unwrap().to_owned();
+    for (i, link) in invite(hr, &round, unit_id(units, "A"), 6)
+        .await
+        .iter()
+        .enumerate()
+    {
+        let pe1 = if i < exposed { 4 } else { 1 };
+        let body = json!({"items": {"pe1": pe1, "pe2": 1, "pe3": 1, "pe4": 1, "pe5": 1}});
+        assert_eq!(answer(app, &token_of(link), body).await.status(), 201);
+    }
+    let closed = hr
+        .post(&format!("/api/v1/rounds/{id}/close"), json!({}))
+        .await;
+    assert_eq!(closed.status(), 200);
+    id
+}
+
+#[actix_web::test]
+async fn the_trend_compares_with_the_previous_round_of_the_same_scope() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let units = import(&hr, "A\nB\n").await;
+    let first = run_round(&app, &hr, &units, "2025", &[], 0).await;
+    let second = run_round(&app, &hr, &units, "2026", &[], 3).await;
+    let results: Value = hr.get(&format!("/api/v1/rounds/{second}/results")).await;
+    let top = &results["groups"][0]["categories"]["pesten"];
+    assert_eq!(top["trend"]["previous_round_id"], first.as_str());
+    assert_eq!(top["trend"]["change"], 50.0, "3 of 6 now, none before");
+    assert_eq!(top["trend"]["previous"]["exposed_pct"], 0.0);
+    assert_eq!(
+        top["trend"]["significant"], false,
+        "3/6 [18.8, 81.2] and 0/6 [0, 39.0] overlap"
+    );
+    let a = results["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["path"] == "A")
+        .unwrap();
+    assert_eq!(a["categories"]["pesten"]["trend"]["change"], 50.0);
+    let earlier: Value = hr.get(&format!("/api/v1/rounds/{first}/results")).await;
+    assert!(!earlier.to_string().contains("trend"), "nothing before it");
+    // A round of unit A only: its top ("the units covered") is not the organisation's.
+    let partial = run_round(&app, &hr, &units, "2026 A", &["A"], 3).await;
+    let results: Value = hr.get(&format!("/api/v1/rounds/{partial}/results")).await;
+    assert!(
+        results["groups"][0]["categories"]["pesten"]
+            .get("trend")
+            .is_none()
+    );
+    let a = &results["groups"][1];
+    assert_eq!(a["path"], "A");
+    assert_eq!(
+        a["categories"]["pesten"]["trend"]["previous_round_id"],
+        second.as_str()
+    );
+    assert_eq!(a["categories"]["pesten"]["trend"]["change"], 0.0);
+    // The dashboard writes the change with its unit.
+    let browser = app.login("owner@example.nl").await;
+    let (_, page) = page(&app, &browser, &format!("/rounds/{second}/results"), "en").await;
+    assert!(
+        page.contains("+50.0 percentage points (not significant)"),
+        "{page}"
+    );
+}
