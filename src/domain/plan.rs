@@ -288,3 +288,280 @@ mod tests {
         assert!(suggest(&q, &catalogue(), &results).is_empty());
     }
 }
+
+/// Where a plan item stands (DOMAIN.md section 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Planned,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+/// The default deadline of an item of Fine & Kinney `class` accepted on `accepted`: the class's
+/// term in calendar months, clamped to the month's end (31 January + 1 month = 28 or 29
+/// February).
+pub fn default_deadline(
+    accepted: chrono::NaiveDate,
+    class: u8,
+    terms_months: &[u32; 5],
+) -> Option<chrono::NaiveDate> {
+    let months = terms_months[usize::from(class.clamp(1, 5)) - 1];
+    accepted.checked_add_months(chrono::Months::new(months))
+}
+
+/// One change to the plan, as kept in its history: who changed which field of which item, from
+/// what to what, and when (an RFC 3339 timestamp, as stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Change {
+    pub item_id: String,
+    pub at: String,
+    pub who: String,
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The hash of the chain's start, before any change.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash of a change given the hash before it: SHA-256 over the previous hash and every
+/// field, each length-prefixed so that no two different changes hash alike.
+pub fn chain_hash(previous: &str, change: &Change) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let optional =
+        |v: &Option<String>| v.as_deref().map_or("\u{0}absent".to_owned(), str::to_owned);
+    for part in [
+        previous.to_owned(),
+        change.item_id.clone(),
+        change.at.clone(),
+        change.who.clone(),
+        change.field.clone(),
+        optional(&change.old),
+        optional(&change.new),
+    ] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks a history in order, each entry with the hash stored beside it: the position of the
+/// first entry whose stored hash does not follow from the ones before, or the chain's head.
+pub fn verify_chain<'a>(
+    entries: impl IntoIterator<Item = (&'a Change, &'a str)>,
+) -> Result<String, usize> {
+    let mut head = GENESIS.to_owned();
+    for (position, (change, stored)) in entries.into_iter().enumerate() {
+        let expected = chain_hash(&head, change);
+        if expected != stored {
+            return Err(position);
+        }
+        head = expected;
+    }
+    Ok(head)
+}
+
+/// What a plan item contributes to completeness: its category and scope (`None`: the top), and
+/// whether it counts (not cancelled, with an owner and a deadline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coverage<'a> {
+    pub category: &'a str,
+    pub scope: Option<&'a str>,
+    pub counts: bool,
+}
+
+/// The risks (as suggested for a round) that no counting item covers. An item covers its scope
+/// and every scope below it in the round's frozen unit tree; sources do not matter.
+pub fn uncovered<'a>(
+    risks: &'a [Suggestion],
+    frozen: &[super::round::FrozenUnit],
+    items: &[Coverage],
+) -> Vec<&'a Suggestion> {
+    let parent_of = |unit: &str| {
+        frozen
+            .iter()
+            .find(|u| u.id == unit)
+            .and_then(|u| u.parent.as_deref())
+    };
+    // The risk's scope and every scope above it, up to the top (`None`).
+    let scopes_above = |scope: Option<&'a str>| {
+        let mut scopes = vec![None];
+        let mut current = scope;
+        while let Some(unit) = current {
+            scopes.push(Some(unit));
+            current = parent_of(unit);
+        }
+        scopes
+    };
+    risks
+        .iter()
+        .filter(|risk| {
+            let above = scopes_above(risk.unit_id.as_deref());
+            !items.iter().any(|item| {
+                item.counts && item.category == risk.category && above.contains(&item.scope)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    const TERMS: [u32; 5] = [12, 12, 6, 3, 1];
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn risk(category: &str, unit: Option<&str>) -> Suggestion {
+        Suggestion {
+            category: category.into(),
+            unit_id: unit.map(Into::into),
+            path: String::new(),
+            light: Light::Red,
+            fk_class: 3,
+            raised_by: RaisedBy::Exposure,
+            term_months: 6,
+            figures: BTreeMap::new(),
+            sources: vec![],
+            measures: vec![],
+        }
+    }
+
+    #[test]
+    fn an_item_covers_its_scope_and_every_scope_below() {
+        let unit = |id: &str, parent: Option<&str>| crate::domain::round::FrozenUnit {
+            id: id.into(),
+            parent: parent.map(Into::into),
+            name: id.into(),
+            path: id.into(),
+            headcount: None,
+        };
+        let frozen = [
+            unit("zorg", None),
+            unit("nacht", Some("zorg")),
+            unit("kantoor", None),
+        ];
+        let risks = [
+            risk("pesten", None),
+            risk("pesten", Some("nacht")),
+            risk("pesten", Some("kantoor")),
+            risk("werkdruk", Some("nacht")),
+        ];
+        let item = |category, scope, counts| Coverage {
+            category,
+            scope,
+            counts,
+        };
+        let missing = |items: &[Coverage]| -> Vec<(String, Option<String>)> {
+            uncovered(&risks, &frozen, items)
+                .iter()
+                .map(|r| (r.category.clone(), r.unit_id.clone()))
+                .collect()
+        };
+        assert_eq!(missing(&[]).len(), 4);
+        // An item for Zorg covers Zorg/Nacht below it, not Kantoor beside it, nor the top.
+        let zorg = [item("pesten", Some("zorg"), true)];
+        assert_eq!(
+            missing(&zorg),
+            [
+                ("pesten".to_owned(), None),
+                ("pesten".to_owned(), Some("kantoor".to_owned())),
+                ("werkdruk".to_owned(), Some("nacht".to_owned()))
+            ]
+        );
+        // An organisation-wide item covers every scope of its category.
+        assert_eq!(missing(&[item("pesten", None, true)]).len(), 1);
+        // A cancelled item, or one without owner or deadline, covers nothing.
+        assert_eq!(missing(&[item("pesten", None, false)]).len(), 4);
+    }
+
+    #[test]
+    fn deadlines_count_calendar_months_clamped_to_the_month_end() {
+        assert_eq!(
+            default_deadline(date(2026, 1, 31), 5, &TERMS),
+            Some(date(2026, 2, 28))
+        );
+        assert_eq!(
+            default_deadline(date(2028, 1, 31), 5, &TERMS),
+            Some(date(2028, 2, 29))
+        );
+        assert_eq!(
+            default_deadline(date(2026, 8, 31), 3, &TERMS),
+            Some(date(2027, 2, 28))
+        );
+        assert_eq!(
+            default_deadline(date(2026, 11, 29), 4, &TERMS),
+            Some(date(2027, 2, 28))
+        );
+        assert_eq!(
+            default_deadline(date(2026, 11, 29), 1, &TERMS),
+            Some(date(2027, 11, 29))
+        );
+        assert_eq!(
+            default_deadline(date(2026, 5, 15), 2, &TERMS),
+            Some(date(2027, 5, 15))
+        );
+    }
+
+    fn change(field: &str, new: &str) -> Change {
+        Change {
+            item_id: "item1".into(),
+            at: "2026-11-29T10:00:00Z".into(),
+            who: "hr@example.nl".into(),
+            field: field.into(),
+            old: None,
+            new: Some(new.into()),
+        }
+    }
+
+    #[test]
+    fn the_history_chain_detects_any_edited_entry() {
+        let changes = [
+            change("measure", "Gedragscode"),
+            change("owner", "HR"),
+            change("status", "done"),
+        ];
+        let mut hashes = Vec::new();
+        let mut head = GENESIS.to_owned();
+        for c in &changes {
+            head = chain_hash(&head, c);
+            hashes.push(head.clone());
+        }
+        let stored = || changes.iter().zip(hashes.iter().map(String::as_str));
+        assert_eq!(verify_chain(stored()), Ok(head.clone()));
+        // Edit the middle entry's value by hand: found at its position.
+        let mut edited = changes.clone();
+        edited[1].new = Some("iemand anders".into());
+        assert_eq!(
+            verify_chain(edited.iter().zip(hashes.iter().map(String::as_str))),
+            Err(1)
+        );
+        // Remove an entry: the next one no longer follows.
+        let without: Vec<(&Change, &str)> = stored().filter(|(c, _)| c.field != "owner").collect();
+        assert_eq!(verify_chain(without), Err(1));
+        // "absent" and an empty value differ.
+        let mut empty = change("budget", "");
+        let absent = Change {
+            new: None,
+            ..empty.clone()
+        };
+        assert_ne!(chain_hash(GENESIS, &empty), chain_hash(GENESIS, &absent));
+        empty.field = "budge".into();
+        empty.new = Some("t".into());
+        assert_ne!(
+            chain_hash(GENESIS, &empty),
+            chain_hash(GENESIS, &change("budget", ""))
+        );
+    }
+}
