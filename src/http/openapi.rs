@@ -55,6 +55,7 @@ pub struct OrganisationHeader {
         api::rounds::list_handouts,
         api::rounds::get_results,
         api::rounds::get_suggestions,
+        api::rounds::get_chart,
         api::respond::get_questionnaire,
         api::respond::submit_response,
         api::tokens::list_tokens,

@@ -130,6 +130,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/rounds/{id}/handouts" Api Members(HANDOUT_READERS) => api::rounds::list_handouts;
         GET "/api/v1/rounds/{id}/results" Api Members(RESULT_READERS) => api::rounds::get_results;
         GET "/api/v1/rounds/{id}/suggestions" Api Members(RESULT_READERS) => api::rounds::get_suggestions;
+        GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(RESULT_READERS) => api::rounds::get_chart;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;

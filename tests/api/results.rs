@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, assert_problem, spawn_app};
 use crate::rounds::{answer, hr, import, invite, open_round, token_of, unit_id};
 
 const FIXTURE: &str = include_str!("../fixtures/hand-worked-round.toml");
@@ -210,6 +210,32 @@ async fn a_round_worked_by_hand_gives_the_same_figures_and_the_dashboard_rounds_
             .all(|m| m["sources"] != "external"),
         "colleagues and managers: no measures for clients"
     );
+
+    // The categories chart, in either language; an unknown chart is a 404.
+    let chart = hr
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/rounds/{id}/charts/categories.svg?lang=en"),
+            None,
+        )
+        .await;
+    assert_eq!(chart.status(), 200);
+    assert_eq!(chart.headers()["content-type"], "image/svg+xml");
+    let svg = chart.text().await.unwrap();
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert!(
+        svg.contains("22.7% · red"),
+        "the organisation's bullying: 5 of 22"
+    );
+    assert!(svg.contains("57.7 · orange"), "work pressure's mean");
+    let unknown = hr
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/rounds/{id}/charts/pie.png"),
+            None,
+        )
+        .await;
+    assert_problem(unknown, 404, "not-found").await;
 
     // The dashboard: written lights, one decimal half away from zero, Dutch decimal comma.
     let (status, dutch) = page(&app, &browser, &format!("/rounds/{id}/results"), "nl").await;

@@ -404,6 +404,50 @@ pub async fn get_suggestions(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+pub struct ChartQuery {
+    /// Language of the labels: `nl` (default) or `en`.
+    pub lang: Option<crate::i18n::Lang>,
+}
+
+/// A chart of a closed round's stored results, as SVG: `categories.svg` (per category of the
+/// organisation: prevalence or mean with its interval, written traffic light, benchmark).
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
+    params(
+        crate::http::openapi::OrganisationHeader,
+        ("id" = String, Path, description = "Round id"),
+        ("chart" = String, Path, description = "Chart file name: `categories.svg`"),
+        ChartQuery,
+    ),
+    responses(
+        (status = 200, description = "The chart", body = String, content_type = "image/svg+xml"),
+        (status = 400, description = "Unknown language", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+        (status = 404, description = "No such round or chart", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The round is not closed", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn get_chart(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String)>,
+    query: web::Query<ChartQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, chart) = path.into_inner();
+    if chart != "categories.svg" {
+        return Err(AppError::NotFound(format!(
+            "no chart {chart:?}: there is categories.svg"
+        )));
+    }
+    let (row, json) = stored_results(&state, member.organisation, id).await?;
+    let results: crate::domain::results::RoundResults =
+        serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
+    let q = crate::results::frozen_questionnaire(&row)?;
+    let lang = query.lang.unwrap_or_default();
+    let svg =
+        crate::render::charts::categories_svg(&q, &results, lang).map_err(AppError::Internal)?;
+    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct ResultsQuery {
     /// `json` (default) or `csv`: the same table, one row per group and category.
     pub format: Option<String>,
