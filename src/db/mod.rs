@@ -8,6 +8,7 @@ pub mod connection;
 pub mod drafts;
 pub mod migrations;
 pub mod organisations;
+pub mod plan;
 pub mod rounds;
 pub mod schema;
 pub mod sessions;

@@ -65,6 +65,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_history (organisation_id, seq) {
+        organisation_id -> Text,
+        seq -> BigInt,
+        item_id -> Text,
+        at -> Text,
+        who -> Text,
+        field -> Text,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    plan_items (id) {
+        id -> Text,
+        organisation_id -> Text,
+        category -> Text,
+        unit_id -> Nullable<Text>,
+        scope_path -> Text,
+        sources -> Text,
+        round_id -> Nullable<Text>,
+        signal -> Text,
+        measure -> Text,
+        measure_id -> Nullable<Text>,
+        level -> Text,
+        priority -> Integer,
+        owner_user_id -> Nullable<Text>,
+        owner_name -> Nullable<Text>,
+        owner_email -> Nullable<Text>,
+        owner_role -> Nullable<Text>,
+        start_date -> Nullable<Date>,
+        deadline -> Nullable<Date>,
+        budget -> Nullable<Text>,
+        status -> Text,
+        note -> Nullable<Text>,
+        residual_risk -> Nullable<Text>,
+        evaluation_date -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     round_counts (organisation_id, round_id, unit_id) {
         organisation_id -> Text,
         round_id -> Text,
@@ -187,6 +230,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     response_inbox,
     responses,
     round_counts,
+    plan_history,
+    plan_items,
     round_results,
     round_units,
     rounds,

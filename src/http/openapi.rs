@@ -56,6 +56,10 @@ pub struct OrganisationHeader {
         api::rounds::get_results,
         api::rounds::get_suggestions,
         api::rounds::get_chart,
+        api::plan::get_plan,
+        api::plan::create_item,
+        api::plan::update_item,
+        api::plan::get_history,
         api::respond::get_questionnaire,
         api::respond::submit_response,
         api::tokens::list_tokens,
@@ -78,6 +82,7 @@ pub struct OrganisationHeader {
         (name = "rounds", description = "Survey rounds and invitations"),
         (name = "respond", description = "Answering a round, with the invitation's token or code"),
         (name = "tokens", description = "API bearer tokens"),
+        (name = "plan", description = "The plan of action (plan van aanpak) and its history"),
     )
 )]
 pub struct ApiDoc;

@@ -131,6 +131,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/rounds/{id}/results" Api Members(RESULT_READERS) => api::rounds::get_results;
         GET "/api/v1/rounds/{id}/suggestions" Api Members(RESULT_READERS) => api::rounds::get_suggestions;
         GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(RESULT_READERS) => api::rounds::get_chart;
+        GET "/api/v1/plan" Api Members(RESULT_READERS) => api::plan::get_plan;
+        POST "/api/v1/plan/items" Api Members(HR) => api::plan::create_item;
+        PATCH "/api/v1/plan/items/{id}" Api Members(HR) => api::plan::update_item;
+        GET "/api/v1/plan/history" Api Members(RESULT_READERS) => api::plan::get_history;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;

@@ -13,6 +13,7 @@ mod login;
 mod migrations;
 mod openapi;
 mod organisations;
+mod plan;
 mod questionnaires;
 mod results;
 mod rounds;

@@ -278,7 +278,7 @@ async fn a_round_worked_by_hand_gives_the_same_figures_and_the_dashboard_rounds_
 }
 
 /// Answers everyone in `unit` with `exposed` of them bullied weekly, then closes the round.
-async fn run_round(
+pub(crate) async fn run_round(
     app: &TestApp,
     hr: &crate::helpers::Api,
     units: &[Value],

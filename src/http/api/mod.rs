@@ -4,6 +4,7 @@ pub mod me;
 pub mod members;
 pub mod organisation;
 pub mod organisations;
+pub mod plan;
 pub mod questionnaires;
 pub mod respond;
 pub mod rounds;

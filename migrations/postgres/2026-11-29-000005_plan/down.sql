@@ -1,0 +1,2 @@
+DROP TABLE plan_history;
+DROP TABLE plan_items;

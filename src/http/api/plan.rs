@@ -1,0 +1,390 @@
+//! The organisation's plan of action: items that live across rounds, accepted from a round's
+//! suggestions or added by hand, edited, and cancelled; every change kept in a hash chain.
+
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::Valid;
+use crate::db::now;
+use crate::db::plan::{self as store, PlanItemRow};
+use crate::domain::OrganisationId;
+use crate::domain::plan::{ItemStatus, default_deadline, suggest, verify_chain};
+use crate::error::{AppError, FieldError, Refusals};
+
+type ProblemDoc = crate::error::Problem;
+use crate::http::AppState;
+use crate::http::auth::Member;
+use crate::i18n::Lang;
+
+/// One item of the plan, with every field of DOMAIN.md section 7.
+#[derive(Serialize, ToSchema)]
+pub struct PlanItemView {
+    pub id: String,
+    pub category: String,
+    /// The scope: a unit, or `null` for the organisation.
+    pub unit_id: Option<String>,
+    pub scope_path: String,
+    pub sources: Vec<String>,
+    /// The round that raised it, if a round did.
+    pub round_id: Option<String>,
+    /// `round`, `vpo`, `incident` or `manual`.
+    pub signal: String,
+    pub measure: String,
+    pub measure_id: Option<String>,
+    /// `source`, `collective`, `individual` or `personal`.
+    pub level: String,
+    /// Fine & Kinney class, 1 to 5.
+    pub priority: i32,
+    pub owner_user_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    pub owner_role: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start_date: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<NaiveDate>,
+    pub budget: Option<String>,
+    pub status: ItemStatus,
+    pub note: Option<String>,
+    pub residual_risk: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub evaluation_date: Option<NaiveDate>,
+    pub created_at: String,
+}
+
+impl From<PlanItemRow> for PlanItemView {
+    fn from(row: PlanItemRow) -> Self {
+        PlanItemView {
+            status: serde_json::from_value(serde_json::Value::String(row.status.clone()))
+                .unwrap_or(ItemStatus::Planned),
+            sources: row
+                .sources
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            created_at: super::utc(row.created_at),
+            id: row.id,
+            category: row.category,
+            unit_id: row.unit_id,
+            scope_path: row.scope_path,
+            round_id: row.round_id,
+            signal: row.signal,
+            measure: row.measure,
+            measure_id: row.measure_id,
+            level: row.level,
+            priority: row.priority,
+            owner_user_id: row.owner_user_id,
+            owner_name: row.owner_name,
+            owner_email: row.owner_email,
+            owner_role: row.owner_role,
+            start_date: row.start_date,
+            deadline: row.deadline,
+            budget: row.budget,
+            note: row.note,
+            residual_risk: row.residual_risk,
+            evaluation_date: row.evaluation_date,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanView {
+    pub items: Vec<PlanItemView>,
+    /// The hash at the head of the plan's history chain.
+    pub head: String,
+}
+
+/// A suggestion of a closed round to accept as an item.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItemBody {
+    #[validate(length(min = 1, max = 64))]
+    pub round_id: String,
+    #[validate(length(min = 1, max = 64))]
+    pub category: String,
+    /// The scope of the risk: a unit, or absent for the round's top group.
+    pub unit_id: Option<String>,
+    /// A measure suggested for that risk.
+    #[validate(length(min = 1, max = 64))]
+    pub measure_id: String,
+    /// Language of the measure's text: `nl` (default) or `en`.
+    pub lang: Option<Lang>,
+}
+
+/// Changes to an item; absent fields stay as they are.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemChanges {
+    #[validate(length(min = 1, max = 500))]
+    pub measure: Option<String>,
+    #[validate(length(max = 200))]
+    pub owner_name: Option<String>,
+    #[validate(email)]
+    pub owner_email: Option<String>,
+    #[validate(length(max = 100))]
+    pub owner_role: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start_date: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<NaiveDate>,
+    #[validate(length(max = 100))]
+    pub budget: Option<String>,
+    pub status: Option<ItemStatus>,
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+    #[validate(length(max = 500))]
+    pub residual_risk: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub evaluation_date: Option<NaiveDate>,
+}
+
+/// One change in the plan's history.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntryView {
+    pub seq: i64,
+    pub item_id: String,
+    pub at: String,
+    pub who: String,
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub hash: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryView {
+    pub entries: Vec<HistoryEntryView>,
+    /// Whether every entry follows from the one before.
+    pub intact: bool,
+    /// The first entry that does not (a row changed outside psa), if any.
+    pub broken_at: Option<i64>,
+    /// The head of the chain, when intact.
+    pub head: Option<String>,
+}
+
+/// Today in Europe/Amsterdam, where plan dates and terms are counted.
+fn today() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive()
+}
+
+/// The plan: every item, and the head of its history chain.
+#[utoipa::path(get, path = "/api/v1/plan", tag = "plan",
+    params(crate::http::openapi::OrganisationHeader),
+    responses((status = 200, description = "The plan", body = PlanView), Refusals))]
+pub async fn get_plan(
+    state: web::Data<AppState>,
+    member: Member,
+) -> Result<web::Json<PlanView>, AppError> {
+    let organisation = member.organisation;
+    state
+        .db
+        .run(move |conn| {
+            let items = store::list(conn, &organisation)?;
+            let head = store::history(conn, &organisation)?.last().map_or_else(
+                || crate::domain::plan::GENESIS.to_owned(),
+                |e| e.hash.clone(),
+            );
+            Ok(web::Json(PlanView {
+                items: items.into_iter().map(PlanItemView::from).collect(),
+                head,
+            }))
+        })
+        .await
+}
+
+fn not_suggested(field: &str, reason: &str) -> AppError {
+    AppError::Validation(vec![FieldError::new(field, reason)])
+}
+
+/// Accepts a suggested measure for a risk of a closed round as a plan item: the risk's scope,
+/// sources and class, the measure's text and level, and the class's default deadline counted
+/// from today.
+#[utoipa::path(post, path = "/api/v1/plan/items", tag = "plan",
+    params(crate::http::openapi::OrganisationHeader),
+    request_body = NewItemBody,
+    responses(
+        (status = 201, description = "The new item", body = PlanItemView),
+        (status = 422, description = "Not a suggestion of that round", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The round is not closed", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn create_item(
+    state: web::Data<AppState>,
+    member: Member,
+    Valid(body): Valid<NewItemBody>,
+) -> Result<HttpResponse, AppError> {
+    let organisation: OrganisationId = member.organisation.clone();
+    let (row, json) =
+        super::rounds::stored_results(&state, organisation.clone(), body.round_id.clone()).await?;
+    let results: crate::domain::results::RoundResults =
+        serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
+    let q = crate::results::frozen_questionnaire(&row)?;
+    let suggestions = suggest(&q, state.catalog.measures(), &results);
+    let risk = suggestions
+        .iter()
+        .find(|s| s.category == body.category && s.unit_id == body.unit_id)
+        .ok_or_else(|| not_suggested("category", "this round has no orange or red risk there"))?;
+    let measure = risk
+        .measures
+        .iter()
+        .find(|m| m.id == body.measure_id)
+        .ok_or_else(|| not_suggested("measure_id", "not a measure suggested for this risk"))?;
+    let lang = body.lang.unwrap_or_default();
+    let accepted = today();
+    let terms = q
+        .category(&risk.category)
+        .map(|c| c.settings.terms_months)
+        .unwrap_or_default();
+    let item = PlanItemRow {
+        id: crate::secret::new_id(),
+        organisation_id: organisation.to_string(),
+        category: risk.category.clone(),
+        unit_id: risk.unit_id.clone(),
+        scope_path: risk.path.clone(),
+        sources: risk.sources.join(","),
+        round_id: Some(row.id.clone()),
+        signal: "round".into(),
+        measure: measure.title.get(lang.code()).cloned().unwrap_or_default(),
+        measure_id: Some(measure.id.clone()),
+        level: serde_json::to_value(measure.level)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        priority: i32::from(risk.fk_class),
+        owner_user_id: None,
+        owner_name: None,
+        owner_email: None,
+        owner_role: measure.owner_role.get(lang.code()).cloned(),
+        start_date: Some(accepted),
+        deadline: default_deadline(accepted, risk.fk_class, &terms),
+        budget: None,
+        status: "planned".into(),
+        note: None,
+        residual_risk: None,
+        evaluation_date: None,
+        created_at: now(),
+    };
+    let who = member.user.email.to_string();
+    let stored = item.clone();
+    state
+        .db
+        .run(move |conn| store::create(conn, &stored, &who).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Created().json(PlanItemView::from(item)))
+}
+
+/// Changes an item (owner, dates, status, note …); each changed field goes into the history.
+#[utoipa::path(patch, path = "/api/v1/plan/items/{id}", tag = "plan",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Item id")),
+    request_body = ItemChanges,
+    responses(
+        (status = 200, description = "The item as changed", body = PlanItemView),
+        (status = 422, description = "Invalid changes", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+        (status = 404, description = "No such item", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "Changed by someone else meanwhile: reload and retry", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn update_item(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+    Valid(changes): Valid<ItemChanges>,
+) -> Result<web::Json<PlanItemView>, AppError> {
+    let organisation = member.organisation.clone();
+    let who = member.user.email.to_string();
+    let id = path.into_inner();
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    state
+        .db
+        .run(move |conn| {
+            let before = store::get(conn, &organisation, &id)?
+                .ok_or_else(|| AppError::NotFound("no such plan item".into()))?;
+            let mut after = before.clone();
+            let set = |target: &mut Option<String>, value: Option<String>| {
+                if let Some(v) = value {
+                    *target = (!v.trim().is_empty()).then(|| v.trim().to_owned());
+                }
+            };
+            if let Some(measure) = changes.measure {
+                after.measure = measure.trim().to_owned();
+            }
+            set(&mut after.owner_name, changes.owner_name);
+            set(&mut after.owner_email, changes.owner_email);
+            set(&mut after.owner_role, changes.owner_role);
+            set(&mut after.budget, changes.budget);
+            set(&mut after.note, changes.note);
+            set(&mut after.residual_risk, changes.residual_risk);
+            after.start_date = changes.start_date.or(after.start_date);
+            after.deadline = changes.deadline.or(after.deadline);
+            after.evaluation_date = changes.evaluation_date.or(after.evaluation_date);
+            if let Some(status) = changes.status {
+                after.status = serde_json::to_value(status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or(after.status);
+            }
+            if after.owner_name.is_some() != after.owner_email.is_some() {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "owner_email",
+                    "an owner outside psa needs both a name and an e-mail address",
+                )]));
+            }
+            if let (Some(start), Some(deadline)) = (after.start_date, after.deadline) {
+                if deadline < start {
+                    return Err(AppError::Validation(vec![FieldError::new(
+                        "deadline",
+                        "the deadline is before the start date",
+                    )]));
+                }
+            }
+            if !store::update(conn, &before, &after, &who, &at)? {
+                return Err(AppError::Conflict(
+                    "the item changed meanwhile: reload it and try again".into(),
+                ));
+            }
+            Ok(web::Json(PlanItemView::from(after)))
+        })
+        .await
+}
+
+/// Every change to the plan, in order, and whether the chain is intact.
+#[utoipa::path(get, path = "/api/v1/plan/history", tag = "plan",
+    params(crate::http::openapi::OrganisationHeader),
+    responses((status = 200, description = "The history", body = HistoryView), Refusals))]
+pub async fn get_history(
+    state: web::Data<AppState>,
+    member: Member,
+) -> Result<web::Json<HistoryView>, AppError> {
+    let organisation = member.organisation;
+    let entries = state
+        .db
+        .run(move |conn| store::history(conn, &organisation).map_err(AppError::from))
+        .await?;
+    let verdict = verify_chain(entries.iter().map(|e| (&e.change, e.hash.as_str())));
+    let broken_at = verdict.as_ref().err().map(|&i| entries[i].seq);
+    Ok(web::Json(HistoryView {
+        intact: verdict.is_ok(),
+        head: verdict.ok(),
+        broken_at,
+        entries: entries
+            .into_iter()
+            .map(|e| HistoryEntryView {
+                seq: e.seq,
+                item_id: e.change.item_id,
+                at: e.change.at,
+                who: e.change.who,
+                field: e.change.field,
+                old: e.change.old,
+                new: e.change.new,
+                hash: e.hash,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,138 @@
+//! The plan of action over the API: accepting suggestions, editing, the history chain and its
+//! tamper evidence, and who may do what.
+
+use diesel::RunQueryDsl;
+use psa::domain::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{assert_problem, spawn_app};
+use crate::results::run_round;
+use crate::rounds::{hr, import};
+
+#[actix_web::test]
+async fn hr_accepts_suggestions_into_the_plan_and_every_change_is_chained() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let units = import(&hr, "A\nB\n").await;
+    // Three of six bullied weekly: red everywhere it is shown.
+    let round = run_round(&app, &hr, &units, "2026", &[], 3).await;
+    let empty: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(empty["items"], json!([]));
+
+    let accepted = hr
+        .post(
+            "/api/v1/plan/items",
+            json!({"round_id": round, "category": "pesten", "measure_id": "gedragscode"}),
+        )
+        .await;
+    assert_eq!(accepted.status(), 201);
+    let item: Value = accepted.json().await.unwrap();
+    assert_eq!(item["scope_path"], "");
+    assert_eq!(item["unit_id"], Value::Null);
+    assert_eq!(item["level"], "source");
+    assert_eq!(item["status"], "planned");
+    assert_eq!(item["signal"], "round");
+    assert_eq!(item["round_id"], round.as_str());
+    assert!(
+        item["measure"]
+            .as_str()
+            .unwrap()
+            .starts_with("Stel met de ondernemingsraad")
+    );
+    let class = item["priority"].as_i64().unwrap();
+    let start = chrono::NaiveDate::parse_from_str(item["start_date"].as_str().unwrap(), "%Y-%m-%d")
+        .unwrap();
+    let deadline =
+        chrono::NaiveDate::parse_from_str(item["deadline"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let months = [12, 12, 6, 3, 1][usize::try_from(class).unwrap() - 1];
+    assert_eq!(
+        deadline,
+        start
+            .checked_add_months(chrono::Months::new(months))
+            .unwrap(),
+        "the class's term from today"
+    );
+
+    // Only what the round suggested can be accepted.
+    let not_suggested = hr
+        .post(
+            "/api/v1/plan/items",
+            json!({"round_id": round, "category": "pesten", "measure_id": "deescalatie"}),
+        )
+        .await;
+    assert_eq!(
+        assert_problem(not_suggested, 422, "validation").await["errors"][0]["field"],
+        "measure_id"
+    );
+    let green = hr
+        .post(
+            "/api/v1/plan/items",
+            json!({"round_id": round, "category": "discriminatie", "measure_id": "gedragscode"}),
+        )
+        .await;
+    assert_problem(green, 422, "validation").await;
+
+    let id = item["id"].as_str().unwrap();
+    let half_owner = hr
+        .patch(
+            &format!("/api/v1/plan/items/{id}"),
+            json!({"owner_name": "J. de Vries"}),
+        )
+        .await;
+    assert_eq!(
+        assert_problem(half_owner, 422, "validation").await["errors"][0]["field"],
+        "owner_email"
+    );
+    let changed = hr
+        .patch(
+            &format!("/api/v1/plan/items/{id}"),
+            json!({"owner_name": "J. de Vries", "owner_email": "j.devries@example.nl", "status": "in_progress"}),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["status"], "in_progress");
+
+    let history: Value = hr.get("/api/v1/plan/history").await;
+    assert_eq!(history["intact"], true);
+    let entries = history["entries"].as_array().unwrap();
+    let status_change = entries
+        .iter()
+        .find(|e| e["field"] == "status" && e["old"] == "planned")
+        .expect("the status change is in the history");
+    assert_eq!(status_change["new"], "in_progress");
+    assert_eq!(status_change["who"], "owner@example.nl");
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(
+        plan["head"], history["head"],
+        "the plan carries the chain's head"
+    );
+
+    // The works council reads the plan and its history, but changes nothing.
+    let organisation = psa::db::organisations::list(&mut app.conn())
+        .unwrap()
+        .remove(0);
+    app.add_member(&organisation.id, "or@example.nl", Role::Council);
+    let council = app.api(&app.token(&organisation.id, "or@example.nl"));
+    let read: Value = council.get("/api/v1/plan").await;
+    assert_eq!(read["items"].as_array().unwrap().len(), 1);
+    let refused = council
+        .patch(
+            &format!("/api/v1/plan/items/{id}"),
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+
+    // A history row edited by hand in the database is found.
+    let tampered = entries[1]["seq"].as_i64().unwrap();
+    diesel::sql_query(format!(
+        "UPDATE plan_history SET new_value = 'iets anders' WHERE seq = {tampered}"
+    ))
+    .execute(&mut *app.conn())
+    .unwrap();
+    let history: Value = hr.get("/api/v1/plan/history").await;
+    assert_eq!(history["intact"], false);
+    assert_eq!(history["broken_at"], tampered);
+    assert_eq!(history["head"], Value::Null);
+}
