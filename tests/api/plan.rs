@@ -72,6 +72,21 @@ async fn hr_accepts_suggestions_into_the_plan_and_every_change_is_chained() {
         .await;
     assert_problem(green, 422, "validation").await;
 
+    // Without an owner the item covers nothing: both shown risks are missing.
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(plan["complete"], false);
+    let missing: Vec<&str> = plan["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        ["", "A"],
+        "the organisation and unit A; B is hidden"
+    );
+
     let id = item["id"].as_str().unwrap();
     let half_owner = hr
         .patch(
@@ -92,6 +107,45 @@ async fn hr_accepts_suggestions_into_the_plan_and_every_change_is_chained() {
     assert_eq!(changed.status(), 200);
     let changed: Value = changed.json().await.unwrap();
     assert_eq!(changed["status"], "in_progress");
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(
+        plan["complete"], true,
+        "an organisation-wide item with owner and deadline covers unit A too"
+    );
+    assert_eq!(plan["items"][0]["overdue"], false);
+    let late = hr
+        .patch(
+            &format!("/api/v1/plan/items/{id}"),
+            json!({"start_date": "2020-01-01", "deadline": "2020-06-30"}),
+        )
+        .await;
+    assert_eq!(late.status(), 200);
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(plan["items"][0]["overdue"], true);
+    let backwards = hr
+        .patch(
+            &format!("/api/v1/plan/items/{id}"),
+            json!({"deadline": "2019-12-31"}),
+        )
+        .await;
+    assert_eq!(
+        assert_problem(backwards, 422, "validation").await["errors"][0]["field"],
+        "deadline"
+    );
+    let cancelled = hr
+        .patch(
+            &format!("/api/v1/plan/items/{id}"),
+            json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(cancelled.status(), 200);
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(plan["complete"], false, "a cancelled item covers nothing");
+    assert_eq!(plan["items"][0]["overdue"], false);
+    // A later round of the same questionnaire and scope replaces the earlier one's risks.
+    run_round(&app, &hr, &units, "2027", &[], 0).await;
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(plan["complete"], true, "{plan}");
 
     let history: Value = hr.get("/api/v1/plan/history").await;
     assert_eq!(history["intact"], true);

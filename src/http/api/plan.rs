@@ -11,7 +11,9 @@ use super::Valid;
 use crate::db::now;
 use crate::db::plan::{self as store, PlanItemRow};
 use crate::domain::OrganisationId;
-use crate::domain::plan::{ItemStatus, default_deadline, suggest, verify_chain};
+use crate::domain::plan::{
+    Coverage, ItemStatus, default_deadline, suggest, uncovered, verify_chain,
+};
 use crate::error::{AppError, FieldError, Refusals};
 
 type ProblemDoc = crate::error::Problem;
@@ -53,11 +55,15 @@ pub struct PlanItemView {
     #[schema(value_type = Option<String>, format = Date)]
     pub evaluation_date: Option<NaiveDate>,
     pub created_at: String,
+    /// The deadline has passed and the item is neither done nor cancelled.
+    pub overdue: bool,
 }
 
-impl From<PlanItemRow> for PlanItemView {
-    fn from(row: PlanItemRow) -> Self {
+impl PlanItemView {
+    fn of(row: PlanItemRow, today: NaiveDate) -> Self {
         PlanItemView {
+            overdue: row.deadline.is_some_and(|d| d < today)
+                && !matches!(row.status.as_str(), "done" | "cancelled"),
             status: serde_json::from_value(serde_json::Value::String(row.status.clone()))
                 .unwrap_or(ItemStatus::Planned),
             sources: row
@@ -91,9 +97,25 @@ impl From<PlanItemRow> for PlanItemView {
     }
 }
 
+/// An orange or red risk that no item covers.
+#[derive(Serialize, ToSchema)]
+pub struct MissingRisk {
+    pub round_id: String,
+    pub category: String,
+    pub unit_id: Option<String>,
+    pub path: String,
+    pub light: crate::domain::risk::Light,
+    pub fk_class: u8,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PlanView {
     pub items: Vec<PlanItemView>,
+    /// Whether every orange or red risk of the latest closed round covering each unit (per
+    /// questionnaire) has an item at its scope or above that is not cancelled and has an owner
+    /// and a deadline.
+    pub complete: bool,
+    pub missing: Vec<MissingRisk>,
     /// The hash at the head of the plan's history chain.
     pub head: String,
 }
@@ -173,7 +195,67 @@ fn today() -> NaiveDate {
         .date_naive()
 }
 
-/// The plan: every item, and the head of its history chain.
+/// The risks that count for completeness and that no counting item covers: per questionnaire,
+/// each round's risks at scopes that no later closed round of that questionnaire covered.
+fn missing_risks(
+    conn: &mut crate::db::DbConnection,
+    state: &AppState,
+    organisation: &OrganisationId,
+    items: &[PlanItemRow],
+) -> Result<Vec<MissingRisk>, AppError> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut closed: Vec<_> = crate::db::rounds::list(conn, organisation)?
+        .into_iter()
+        .filter(|r| r.status() == crate::domain::round::RoundStatus::Closed)
+        .collect();
+    closed.sort_by_key(|r| std::cmp::Reverse(r.closed_at));
+    let coverage: Vec<Coverage> = items
+        .iter()
+        .map(|item| Coverage {
+            category: &item.category,
+            scope: item.unit_id.as_deref(),
+            counts: item.status != "cancelled"
+                && item.deadline.is_some()
+                && (item.owner_user_id.is_some() || item.owner_name.is_some()),
+        })
+        .collect();
+    // Per questionnaire: units covered by a later round, and whether a later round covered all.
+    let mut later: BTreeMap<String, (BTreeSet<String>, bool)> = BTreeMap::new();
+    let mut missing = Vec::new();
+    for round in closed {
+        let json = crate::results::compute_and_store(conn, organisation, &round.id)?;
+        let results: crate::domain::results::RoundResults =
+            serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
+        let q = crate::results::frozen_questionnaire(&round)?;
+        let frozen = round.frozen_units();
+        let whole = crate::db::rounds::chosen_units(conn, organisation, &round.id)?.is_empty();
+        let (covered_later, whole_later) = later.entry(round.questionnaire_id.clone()).or_default();
+        let risks: Vec<_> = suggest(&q, state.catalog.measures(), &results)
+            .into_iter()
+            .filter(|risk| match &risk.unit_id {
+                Some(unit) => !covered_later.contains(unit),
+                None if whole => !*whole_later,
+                None => !frozen.iter().all(|u| covered_later.contains(&u.id)),
+            })
+            .collect();
+        for risk in uncovered(&risks, &frozen, &coverage) {
+            missing.push(MissingRisk {
+                round_id: round.id.clone(),
+                category: risk.category.clone(),
+                unit_id: risk.unit_id.clone(),
+                path: risk.path.clone(),
+                light: risk.light,
+                fk_class: risk.fk_class,
+            });
+        }
+        covered_later.extend(frozen.into_iter().map(|u| u.id));
+        *whole_later |= whole;
+    }
+    Ok(missing)
+}
+
+/// The plan: every item (overdue ones flagged), whether it is complete and what is missing, and
+/// the head of its history chain.
 #[utoipa::path(get, path = "/api/v1/plan", tag = "plan",
     params(crate::http::openapi::OrganisationHeader),
     responses((status = 200, description = "The plan", body = PlanView), Refusals))]
@@ -182,16 +264,24 @@ pub async fn get_plan(
     member: Member,
 ) -> Result<web::Json<PlanView>, AppError> {
     let organisation = member.organisation;
+    let today = today();
+    let app = state.clone();
     state
         .db
         .run(move |conn| {
             let items = store::list(conn, &organisation)?;
+            let missing = missing_risks(conn, &app, &organisation, &items)?;
             let head = store::history(conn, &organisation)?.last().map_or_else(
                 || crate::domain::plan::GENESIS.to_owned(),
                 |e| e.hash.clone(),
             );
             Ok(web::Json(PlanView {
-                items: items.into_iter().map(PlanItemView::from).collect(),
+                items: items
+                    .into_iter()
+                    .map(|row| PlanItemView::of(row, today))
+                    .collect(),
+                complete: missing.is_empty(),
+                missing,
                 head,
             }))
         })
@@ -277,7 +367,7 @@ pub async fn create_item(
         .db
         .run(move |conn| store::create(conn, &stored, &who).map_err(AppError::from))
         .await?;
-    Ok(HttpResponse::Created().json(PlanItemView::from(item)))
+    Ok(HttpResponse::Created().json(PlanItemView::of(item, accepted)))
 }
 
 /// Changes an item (owner, dates, status, note …); each changed field goes into the history.
@@ -349,7 +439,7 @@ pub async fn update_item(
                     "the item changed meanwhile: reload it and try again".into(),
                 ));
             }
-            Ok(web::Json(PlanItemView::from(after)))
+            Ok(web::Json(PlanItemView::of(after, today())))
         })
         .await
 }
