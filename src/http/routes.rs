@@ -43,6 +43,9 @@ pub const ADMIN: RoleSet = RoleSet::of(&[Role::Admin]);
 pub const HR: RoleSet = RoleSet::of(&[Role::Hr]);
 /// Who may read a closed round's anonymised results.
 pub const RESULT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council]);
+/// Who may read the plan of action (ARCHITECTURE.md: HR edits, the works council and the
+/// prevention officer read).
+pub const PLAN_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Prevention]);
 /// Who may read the log of link hand-outs (DOMAIN.md section 6).
 pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Vpo]);
 
@@ -129,12 +132,12 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/rounds/{id}/progress" Api Members(HR) => api::rounds::get_progress;
         GET "/api/v1/rounds/{id}/handouts" Api Members(HANDOUT_READERS) => api::rounds::list_handouts;
         GET "/api/v1/rounds/{id}/results" Api Members(RESULT_READERS) => api::rounds::get_results;
-        GET "/api/v1/rounds/{id}/suggestions" Api Members(RESULT_READERS) => api::rounds::get_suggestions;
+        GET "/api/v1/rounds/{id}/suggestions" Api Members(HR) => api::rounds::get_suggestions;
         GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(RESULT_READERS) => api::rounds::get_chart;
-        GET "/api/v1/plan" Api Members(RESULT_READERS) => api::plan::get_plan;
+        GET "/api/v1/plan" Api Members(PLAN_READERS) => api::plan::get_plan;
         POST "/api/v1/plan/items" Api Members(HR) => api::plan::create_item;
         PATCH "/api/v1/plan/items/{id}" Api Members(HR) => api::plan::update_item;
-        GET "/api/v1/plan/history" Api Members(RESULT_READERS) => api::plan::get_history;
+        GET "/api/v1/plan/history" Api Members(PLAN_READERS) => api::plan::get_history;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;

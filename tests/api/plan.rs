@@ -177,6 +177,18 @@ async fn hr_accepts_suggestions_into_the_plan_and_every_change_is_chained() {
         )
         .await;
     assert_eq!(refused.status(), 403);
+    let suggestions = council
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/rounds/{round}/suggestions"),
+            None,
+        )
+        .await;
+    assert_eq!(suggestions.status(), 403, "suggestions are HR's");
+    app.add_member(&organisation.id, "preventie@example.nl", Role::Prevention);
+    let prevention = app.api(&app.token(&organisation.id, "preventie@example.nl"));
+    let read: Value = prevention.get("/api/v1/plan/history").await;
+    assert_eq!(read["intact"], true);
 
     // A history row edited by hand in the database is found.
     let tampered = entries[1]["seq"].as_i64().unwrap();
