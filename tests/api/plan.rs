@@ -72,6 +72,66 @@ async fn hr_accepts_suggestions_into_the_plan_and_every_change_is_chained() {
         .await;
     assert_problem(green, 422, "validation").await;
 
+    // Items by hand: from the counsellor's report, for unit B, priority class 4 (three months).
+    let b = units.iter().find(|u| u["path"] == "B").unwrap()["id"].clone();
+    let by_hand = hr
+        .post(
+            "/api/v1/plan/items",
+            json!({"category": "werkdruk", "unit_id": b, "measure": "Extra bezetting op piekdagen",
+                   "level": "source", "priority": 4, "signal": "vpo"}),
+        )
+        .await;
+    assert_eq!(by_hand.status(), 201);
+    let by_hand: Value = by_hand.json().await.unwrap();
+    assert_eq!(by_hand["scope_path"], "B");
+    assert_eq!(by_hand["signal"], "vpo");
+    assert_eq!(by_hand["round_id"], Value::Null);
+    let start =
+        chrono::NaiveDate::parse_from_str(by_hand["start_date"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    assert_eq!(
+        by_hand["deadline"].as_str().unwrap(),
+        start
+            .checked_add_months(chrono::Months::new(3))
+            .unwrap()
+            .to_string()
+    );
+    let incomplete = hr
+        .post("/api/v1/plan/items", json!({"category": "mobbing"}))
+        .await;
+    let fields: Vec<Value> = assert_problem(incomplete, 422, "validation").await["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            json!("category"),
+            json!("measure"),
+            json!("level"),
+            json!("priority")
+        ]
+    );
+    let elsewhere = hr
+        .post(
+            "/api/v1/plan/items",
+            json!({"category": "werkdruk", "unit_id": "nope", "measure": "x", "level": "source", "priority": 1}),
+        )
+        .await;
+    assert_eq!(
+        assert_problem(elsewhere, 422, "validation").await["errors"][0]["field"],
+        "unit_id"
+    );
+    let half = hr
+        .post(
+            "/api/v1/plan/items",
+            json!({"category": "pesten", "round_id": round}),
+        )
+        .await;
+    assert_problem(half, 422, "validation").await;
+
     // Without an owner the item covers nothing: both shown risks are missing.
     let plan: Value = hr.get("/api/v1/plan").await;
     assert_eq!(plan["complete"], false);
@@ -169,7 +229,7 @@ async fn hr_accepts_suggestions_into_the_plan_and_every_change_is_chained() {
     app.add_member(&organisation.id, "or@example.nl", Role::Council);
     let council = app.api(&app.token(&organisation.id, "or@example.nl"));
     let read: Value = council.get("/api/v1/plan").await;
-    assert_eq!(read["items"].as_array().unwrap().len(), 1);
+    assert_eq!(read["items"].as_array().unwrap().len(), 2);
     let refused = council
         .patch(
             &format!("/api/v1/plan/items/{id}"),

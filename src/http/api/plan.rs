@@ -120,21 +120,45 @@ pub struct PlanView {
     pub head: String,
 }
 
-/// A suggestion of a closed round to accept as an item.
+/// What raised an item added by hand.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandSignal {
+    /// A recommendation in the confidential counsellor's report.
+    Vpo,
+    /// The incident register.
+    Incident,
+    /// HR's own judgement.
+    Manual,
+}
+
+/// A new item: a suggestion of a closed round (`round_id` and `measure_id`), or one added by hand
+/// (`measure`, `level`, `priority`, and what raised it).
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewItemBody {
     #[validate(length(min = 1, max = 64))]
-    pub round_id: String,
-    #[validate(length(min = 1, max = 64))]
     pub category: String,
-    /// The scope of the risk: a unit, or absent for the round's top group.
-    pub unit_id: Option<String>,
-    /// A measure suggested for that risk.
+    /// The scope: a unit, or absent for the organisation (a round's top group).
     #[validate(length(min = 1, max = 64))]
-    pub measure_id: String,
-    /// Language of the measure's text: `nl` (default) or `en`.
+    pub unit_id: Option<String>,
+    /// Accepting a suggestion: the closed round …
+    #[validate(length(min = 1, max = 64))]
+    pub round_id: Option<String>,
+    /// … and a measure it suggested for the risk.
+    #[validate(length(min = 1, max = 64))]
+    pub measure_id: Option<String>,
+    /// Language of a suggested measure's text: `nl` (default) or `en`.
     pub lang: Option<Lang>,
+    /// By hand: the measure.
+    #[validate(length(min = 1, max = 500))]
+    pub measure: Option<String>,
+    pub level: Option<crate::domain::measures::StrategyLevel>,
+    /// By hand: the priority as a Fine & Kinney class, 1 to 5.
+    #[validate(range(min = 1, max = 5))]
+    pub priority: Option<u8>,
+    /// By hand: what raised it (default `manual`).
+    pub signal: Option<HandSignal>,
 }
 
 /// Changes to an item; absent fields stay as they are.
@@ -292,15 +316,15 @@ fn not_suggested(field: &str, reason: &str) -> AppError {
     AppError::Validation(vec![FieldError::new(field, reason)])
 }
 
-/// Accepts a suggested measure for a risk of a closed round as a plan item: the risk's scope,
-/// sources and class, the measure's text and level, and the class's default deadline counted
-/// from today.
+/// Adds an item: a suggested measure for a risk of a closed round (taking the risk's scope,
+/// sources and class, the measure's text and level), or one added by hand; the deadline defaults
+/// to the class's term counted from today.
 #[utoipa::path(post, path = "/api/v1/plan/items", tag = "plan",
     params(crate::http::openapi::OrganisationHeader),
     request_body = NewItemBody,
     responses(
         (status = 201, description = "The new item", body = PlanItemView),
-        (status = 422, description = "Not a suggestion of that round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Not a suggestion of that round, or an incomplete item", body = ProblemDoc, content_type = "application/problem+json"),
         Refusals,
         (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "The round is not closed", body = ProblemDoc, content_type = "application/problem+json"),
@@ -310,9 +334,45 @@ pub async fn create_item(
     member: Member,
     Valid(body): Valid<NewItemBody>,
 ) -> Result<HttpResponse, AppError> {
+    let item = match (&body.round_id, &body.measure_id) {
+        (Some(round_id), Some(measure_id)) => {
+            from_suggestion(&state, &member, &body, round_id, measure_id).await?
+        }
+        (None, None) => by_hand(&state, &member, &body).await?,
+        _ => {
+            return Err(not_suggested(
+                "measure_id",
+                "accepting a suggestion takes both round_id and measure_id",
+            ));
+        }
+    };
+    let who = member.user.email.to_string();
+    let stored = item.clone();
+    state
+        .db
+        .run(move |conn| store::create(conn, &stored, &who).map_err(AppError::from))
+        .await?;
+    Ok(HttpResponse::Created().json(PlanItemView::of(item, today())))
+}
+
+fn level_text(level: crate::domain::measures::StrategyLevel) -> String {
+    serde_json::to_value(level)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// An item as accepted from a suggestion of a closed round.
+async fn from_suggestion(
+    state: &AppState,
+    member: &Member,
+    body: &NewItemBody,
+    round_id: &str,
+    measure_id: &str,
+) -> Result<PlanItemRow, AppError> {
     let organisation: OrganisationId = member.organisation.clone();
     let (row, json) =
-        super::rounds::stored_results(&state, organisation.clone(), body.round_id.clone()).await?;
+        super::rounds::stored_results(state, organisation.clone(), round_id.to_owned()).await?;
     let results: crate::domain::results::RoundResults =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
     let q = crate::results::frozen_questionnaire(&row)?;
@@ -324,7 +384,7 @@ pub async fn create_item(
     let measure = risk
         .measures
         .iter()
-        .find(|m| m.id == body.measure_id)
+        .find(|m| m.id == measure_id)
         .ok_or_else(|| not_suggested("measure_id", "not a measure suggested for this risk"))?;
     let lang = body.lang.unwrap_or_default();
     let accepted = today();
@@ -332,7 +392,7 @@ pub async fn create_item(
         .category(&risk.category)
         .map(|c| c.settings.terms_months)
         .unwrap_or_default();
-    let item = PlanItemRow {
+    Ok(PlanItemRow {
         id: crate::secret::new_id(),
         organisation_id: organisation.to_string(),
         category: risk.category.clone(),
@@ -343,10 +403,7 @@ pub async fn create_item(
         signal: "round".into(),
         measure: measure.title.get(lang.code()).cloned().unwrap_or_default(),
         measure_id: Some(measure.id.clone()),
-        level: serde_json::to_value(measure.level)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        level: level_text(measure.level),
         priority: i32::from(risk.fk_class),
         owner_user_id: None,
         owner_name: None,
@@ -360,14 +417,95 @@ pub async fn create_item(
         residual_risk: None,
         evaluation_date: None,
         created_at: now(),
+    })
+}
+
+/// An item added by hand: a category of an offered questionnaire, a unit of the organisation
+/// (or the whole), the measure, its level and priority; the default deadline follows the
+/// priority.
+async fn by_hand(
+    state: &AppState,
+    member: &Member,
+    body: &NewItemBody,
+) -> Result<PlanItemRow, AppError> {
+    let mut errors = Vec::new();
+    let category = state
+        .catalog
+        .entries()
+        .iter()
+        .find_map(|e| e.questionnaire.category(&body.category));
+    if category.is_none() {
+        errors.push(FieldError::new(
+            "category",
+            "no questionnaire has this category",
+        ));
+    }
+    let measure = body.measure.as_deref().map(str::trim).unwrap_or_default();
+    if measure.is_empty() {
+        errors.push(FieldError::new("measure", "say what the measure is"));
+    }
+    if body.level.is_none() {
+        errors.push(FieldError::new("level", "source, collective or individual"));
+    }
+    if body.priority.is_none() {
+        errors.push(FieldError::new("priority", "a Fine & Kinney class, 1 to 5"));
+    }
+    let (Some(category), Some(level), Some(priority), true) =
+        (category, body.level, body.priority, errors.is_empty())
+    else {
+        return Err(AppError::Validation(errors));
     };
-    let who = member.user.email.to_string();
-    let stored = item.clone();
-    state
-        .db
-        .run(move |conn| store::create(conn, &stored, &who).map_err(AppError::from))
-        .await?;
-    Ok(HttpResponse::Created().json(PlanItemView::of(item, accepted)))
+    let organisation = member.organisation.clone();
+    let scope_path = match &body.unit_id {
+        None => String::new(),
+        Some(unit) => {
+            let unit = crate::domain::UnitId::new(unit.clone());
+            let tree = state
+                .db
+                .run(move |conn| {
+                    crate::db::units::tree(conn, &organisation).map_err(AppError::from)
+                })
+                .await?;
+            if tree.get(&unit).is_none() {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "unit_id",
+                    "no such unit in this organisation",
+                )]));
+            }
+            tree.path_text(&unit)
+        }
+    };
+    let signal = serde_json::to_value(body.signal.unwrap_or(HandSignal::Manual))
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let accepted = today();
+    Ok(PlanItemRow {
+        id: crate::secret::new_id(),
+        organisation_id: member.organisation.to_string(),
+        category: category.id.clone(),
+        unit_id: body.unit_id.clone(),
+        scope_path,
+        sources: String::new(),
+        round_id: None,
+        signal,
+        measure: measure.to_owned(),
+        measure_id: None,
+        level: level_text(level),
+        priority: i32::from(priority),
+        owner_user_id: None,
+        owner_name: None,
+        owner_email: None,
+        owner_role: None,
+        start_date: Some(accepted),
+        deadline: default_deadline(accepted, priority, &category.settings.terms_months),
+        budget: None,
+        status: "planned".into(),
+        note: None,
+        residual_risk: None,
+        evaluation_date: None,
+        created_at: now(),
+    })
 }
 
 /// Changes an item (owner, dates, status, note …); each changed field goes into the history.
