@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::schema::{plan_history, plan_items};
 use super::{DbConnection, DbError};
 use crate::domain::OrganisationId;
-use crate::domain::plan::{Change, GENESIS, chain_hash};
+use crate::domain::plan::{Change, GENESIS, ItemStatus, chain_hash};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = plan_items)]
@@ -40,6 +40,12 @@ pub struct PlanItemRow {
 }
 
 impl PlanItemRow {
+    /// The stored status; an unknown value (never written by psa) reads as planned.
+    pub fn status(&self) -> ItemStatus {
+        serde_json::from_value(serde_json::Value::String(self.status.clone()))
+            .unwrap_or(ItemStatus::Planned)
+    }
+
     /// Every field a person sets, by name, as the history records it.
     fn fields(&self) -> Vec<(&'static str, Option<String>)> {
         let date = |d: &Option<NaiveDate>| d.map(|d| d.to_string());

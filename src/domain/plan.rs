@@ -295,8 +295,39 @@ mod tests {
 pub enum ItemStatus {
     Planned,
     InProgress,
+    /// Reported done; a second account must sign it off (where the organisation asks for it).
+    AwaitingSignOff,
     Done,
     Cancelled,
+}
+
+/// Where an item stands for progress reports and the plan-status chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Done,
+    /// In progress, or awaiting sign-off.
+    Running,
+    Planned,
+    /// Past its deadline and not done.
+    Overdue,
+}
+
+impl ItemStatus {
+    /// The item's standing on `today`; `None` for a cancelled item, which counts nowhere.
+    pub fn standing(
+        self,
+        deadline: Option<chrono::NaiveDate>,
+        today: chrono::NaiveDate,
+    ) -> Option<Standing> {
+        match self {
+            ItemStatus::Cancelled => None,
+            ItemStatus::Done => Some(Standing::Done),
+            _ if deadline.is_some_and(|d| d < today) => Some(Standing::Overdue),
+            ItemStatus::Planned => Some(Standing::Planned),
+            ItemStatus::InProgress | ItemStatus::AwaitingSignOff => Some(Standing::Running),
+        }
+    }
 }
 
 /// The default deadline of an item of Fine & Kinney `class` accepted on `accepted`: the class's

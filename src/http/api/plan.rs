@@ -12,7 +12,7 @@ use crate::db::now;
 use crate::db::plan::{self as store, PlanItemRow};
 use crate::domain::OrganisationId;
 use crate::domain::plan::{
-    Coverage, ItemStatus, default_deadline, suggest, uncovered, verify_chain,
+    Coverage, ItemStatus, Standing, default_deadline, suggest, uncovered, verify_chain,
 };
 use crate::error::{AppError, FieldError, Refusals};
 
@@ -62,10 +62,8 @@ pub struct PlanItemView {
 impl PlanItemView {
     fn of(row: PlanItemRow, today: NaiveDate) -> Self {
         PlanItemView {
-            overdue: row.deadline.is_some_and(|d| d < today)
-                && !matches!(row.status.as_str(), "done" | "cancelled"),
-            status: serde_json::from_value(serde_json::Value::String(row.status.clone()))
-                .unwrap_or(ItemStatus::Planned),
+            overdue: row.status().standing(row.deadline, today) == Some(Standing::Overdue),
+            status: row.status(),
             sources: row
                 .sources
                 .split(',')
