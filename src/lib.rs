@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+pub mod plan;
 pub mod render;
 pub mod results;
 pub mod secret;

@@ -5,7 +5,7 @@
 use crate::db::DbConnection;
 use crate::db::rounds::{self, RoundRow};
 use crate::domain::answers::Packing;
-use crate::domain::results::{RoundTally, attach_trend};
+use crate::domain::results::{RoundResults, RoundTally, attach_trend};
 use crate::domain::{OrganisationId, Questionnaire};
 use crate::error::AppError;
 
@@ -13,6 +13,27 @@ use crate::error::AppError;
 pub fn frozen_questionnaire(row: &RoundRow) -> Result<Questionnaire, AppError> {
     Questionnaire::parse(row.questionnaire_source.as_deref().unwrap_or_default())
         .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))
+}
+
+/// A closed round with its questionnaire and stored results; `NotFound` for no such round and
+/// `Conflict` for one not closed.
+pub fn closed_round(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    id: &str,
+) -> Result<(RoundRow, Questionnaire, RoundResults), AppError> {
+    let row = rounds::get(conn, organisation, id)?
+        .ok_or_else(|| AppError::NotFound("no such round".into()))?;
+    if row.status() != crate::domain::round::RoundStatus::Closed {
+        return Err(AppError::Conflict(format!(
+            "the round is {}; results exist only after close",
+            row.status()
+        )));
+    }
+    let json = compute_and_store(conn, organisation, id)?;
+    let results = serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
+    let q = frozen_questionnaire(&row)?;
+    Ok((row, q, results))
 }
 
 /// The stored results of a closed round as JSON, computing and storing them first if needed.

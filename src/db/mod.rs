@@ -17,6 +17,12 @@ pub mod units;
 
 pub use connection::{Backend, Db, DbConnection, DbError};
 
+/// A stored time as RFC 3339 in UTC, to the second: how the API and the plan's history show it.
+pub fn utc(time: chrono::NaiveDateTime) -> String {
+    time.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// The current time as stored: naive UTC, truncated to microseconds so both backends agree.
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};

@@ -21,6 +21,7 @@ struct OrganisationRow {
     default_language: String,
     vpo_threshold: i32,
     created_at: NaiveDateTime,
+    plan_sign_off: bool,
 }
 
 #[derive(Insertable)]
@@ -33,6 +34,7 @@ struct NewOrganisationRow<'a> {
     default_language: &'a str,
     vpo_threshold: i32,
     created_at: NaiveDateTime,
+    plan_sign_off: bool,
 }
 
 impl OrganisationRow {
@@ -52,6 +54,7 @@ impl OrganisationRow {
                     .map_err(corrupt)?,
                 default_language: self.default_language.parse().unwrap_or_default(),
                 vpo_threshold: VpoThreshold::new(self.vpo_threshold.into()).map_err(corrupt)?,
+                plan_sign_off: self.plan_sign_off,
             },
             created_at: self.created_at,
         })
@@ -78,6 +81,7 @@ pub fn create(
             default_language: settings.default_language.code(),
             vpo_threshold: to_i32(settings.vpo_threshold.get()),
             created_at: now(),
+            plan_sign_off: settings.plan_sign_off,
         })
         .execute(conn)?;
     get(conn, &OrganisationId::new(id))?.ok_or(DbError::Query(diesel::result::Error::NotFound))
@@ -146,6 +150,7 @@ pub fn update_settings(
             organisations::headcount.eq(settings.headcount.map(|h| to_i32(h.get()))),
             organisations::default_language.eq(settings.default_language.code()),
             organisations::vpo_threshold.eq(to_i32(settings.vpo_threshold.get())),
+            organisations::plan_sign_off.eq(settings.plan_sign_off),
         ))
         .execute(conn)?;
     Ok(updated == 1)

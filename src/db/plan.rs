@@ -37,6 +37,10 @@ pub struct PlanItemRow {
     pub residual_risk: Option<String>,
     pub evaluation_date: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    /// Who reported it done (an e-mail address, as the history names people), and when.
+    pub completed_by: Option<String>,
+    pub completed_on: Option<NaiveDate>,
+    pub signed_off_by: Option<String>,
 }
 
 impl PlanItemRow {
@@ -71,6 +75,9 @@ impl PlanItemRow {
             ("note", self.note.clone()),
             ("residual_risk", self.residual_risk.clone()),
             ("evaluation_date", date(&self.evaluation_date)),
+            ("completed_by", self.completed_by.clone()),
+            ("completed_on", date(&self.completed_on)),
+            ("signed_off_by", self.signed_off_by.clone()),
         ]
     }
 }
@@ -169,7 +176,7 @@ fn changes(
 /// Stores a new item and records each of its fields in the history.
 pub fn create(conn: &mut DbConnection, item: &PlanItemRow, who: &str) -> Result<(), DbError> {
     let organisation = OrganisationId::new(item.organisation_id.clone());
-    let at = item.created_at.and_utc().to_rfc3339();
+    let at = super::utc(item.created_at);
     conn.transaction(|conn| {
         diesel::insert_into(plan_items::table)
             .values(item)
@@ -216,6 +223,9 @@ pub fn update(
             plan_items::note.eq(&after.note),
             plan_items::residual_risk.eq(&after.residual_risk),
             plan_items::evaluation_date.eq(after.evaluation_date),
+            plan_items::completed_by.eq(&after.completed_by),
+            plan_items::completed_on.eq(after.completed_on),
+            plan_items::signed_off_by.eq(&after.signed_off_by),
         ))
         .execute(conn)?;
         record(

@@ -104,6 +104,9 @@ diesel::table! {
         residual_risk -> Nullable<Text>,
         evaluation_date -> Nullable<Date>,
         created_at -> Timestamp,
+        completed_by -> Nullable<Text>,
+        completed_on -> Nullable<Date>,
+        signed_off_by -> Nullable<Text>,
     }
 }
 
@@ -178,6 +181,7 @@ diesel::table! {
         default_language -> Text,
         vpo_threshold -> Integer,
         created_at -> Timestamp,
+        plan_sign_off -> Bool,
     }
 }
 

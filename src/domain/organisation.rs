@@ -101,6 +101,8 @@ pub struct OrganisationSettings {
     pub headcount: Option<Headcount>,
     pub default_language: Lang,
     pub vpo_threshold: VpoThreshold,
+    /// Whether a plan item reported done needs sign-off by a second account.
+    pub plan_sign_off: bool,
 }
 
 impl OrganisationSettings {
@@ -110,6 +112,7 @@ impl OrganisationSettings {
             headcount: None,
             default_language: Lang::Nl,
             vpo_threshold: VpoThreshold::DEFAULT,
+            plan_sign_off: false,
         }
     }
 

@@ -59,6 +59,8 @@ pub struct OrganisationHeader {
         api::plan::get_plan,
         api::plan::create_item,
         api::plan::update_item,
+        api::plan::sign_off_item,
+        api::plan::get_progress,
         api::plan::get_history,
         api::respond::get_questionnaire,
         api::respond::submit_response,

@@ -46,6 +46,8 @@ pub const RESULT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council]);
 /// Who may read the plan of action (ARCHITECTURE.md: HR edits, the works council and the
 /// prevention officer read).
 pub const PLAN_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Prevention]);
+/// Who may sign off a plan item that another account reported done.
+pub const PLAN_SIGNERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Prevention]);
 /// Who may read the log of link hand-outs (DOMAIN.md section 6).
 pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Vpo]);
 
@@ -137,6 +139,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/plan" Api Members(PLAN_READERS) => api::plan::get_plan;
         POST "/api/v1/plan/items" Api Members(HR) => api::plan::create_item;
         PATCH "/api/v1/plan/items/{id}" Api Members(HR) => api::plan::update_item;
+        POST "/api/v1/plan/items/{id}/sign-off" Api Members(PLAN_SIGNERS) => api::plan::sign_off_item;
+        GET "/api/v1/plan/progress" Api Members(PLAN_READERS) => api::plan::get_progress;
         GET "/api/v1/plan/history" Api Members(PLAN_READERS) => api::plan::get_history;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;

@@ -262,3 +262,160 @@ async fn hr_accepts_suggestions_into_the_plan_and_every_change_is_chained() {
     assert_eq!(history["broken_at"], tampered);
     assert_eq!(history["head"], Value::Null);
 }
+
+/// The user id of `email` among the organisation's members (the caller is an admin).
+async fn user_id(admin: &crate::helpers::Api, email: &str) -> String {
+    let members: Value = admin.get("/api/v1/members").await;
+    members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == email)
+        .unwrap_or_else(|| panic!("{email} is a member"))["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn owners_are_accounts_and_completion_awaits_a_second_accounts_sign_off() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let units = import(&hr, "A\nB\n").await;
+    let round = run_round(&app, &hr, &units, "2026", &[], 3).await;
+    let organisation = psa::db::organisations::list(&mut app.conn())
+        .unwrap()
+        .remove(0);
+    app.add_member(&organisation.id, "preventie@example.nl", Role::Prevention);
+    app.add_member(&organisation.id, "or@example.nl", Role::Council);
+    let other = app.add_organisation("Elders BV");
+    app.add_member(&other, "elders@example.nl", Role::Hr);
+    let prevention = app.api(&app.token(&organisation.id, "preventie@example.nl"));
+    let council = app.api(&app.token(&organisation.id, "or@example.nl"));
+
+    let item: Value = hr
+        .post(
+            "/api/v1/plan/items",
+            json!({"round_id": round, "category": "pesten", "measure_id": "gedragscode"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let item_path = format!("/api/v1/plan/items/{}", item["id"].as_str().unwrap());
+
+    // The owner: an account of this organisation, not of another, and not also a name.
+    let outsider = hr
+        .patch(&item_path, json!({"owner_user_id": "no-such-user"}))
+        .await;
+    assert_eq!(
+        assert_problem(outsider, 422, "validation").await["errors"][0]["field"],
+        "owner_user_id"
+    );
+    let prevention_id = user_id(&hr, "preventie@example.nl").await;
+    let both = hr
+        .patch(
+            &item_path,
+            json!({"owner_user_id": prevention_id, "owner_name": "J. de Vries", "owner_email": "j@example.nl"}),
+        )
+        .await;
+    assert_problem(both, 422, "validation").await;
+    let owned: Value = hr
+        .patch(&item_path, json!({"owner_user_id": prevention_id}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(owned["owner_account"], "preventie@example.nl");
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(
+        plan["complete"], true,
+        "an account is an owner who can be reached"
+    );
+
+    // Without the sign-off rule, done is done.
+    let done: Value = hr
+        .patch(&item_path, json!({"status": "done"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["completed_by"], "owner@example.nl");
+    assert_eq!(done["signed_off_by"], Value::Null);
+    let reopened: Value = hr
+        .patch(&item_path, json!({"status": "in_progress"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reopened["completed_by"], Value::Null);
+
+    // With it, done awaits a second account.
+    let setting = hr
+        .patch("/api/v1/organisation", json!({"plan_sign_off": true}))
+        .await;
+    assert_eq!(setting.status(), 200);
+    let reported: Value = hr
+        .patch(&item_path, json!({"status": "done"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reported["status"], "awaiting_sign_off");
+    assert_eq!(reported["completed_by"], "owner@example.nl");
+    assert!(reported["completed_on"].is_string());
+    let chosen = hr
+        .patch(&item_path, json!({"status": "awaiting_sign_off"}))
+        .await;
+    assert_problem(chosen, 422, "validation").await;
+    let sign_off = format!("{item_path}/sign-off");
+    let own = hr.post(&sign_off, json!({"approve": true})).await;
+    assert_problem(own, 403, "forbidden").await;
+    let reader = council.post(&sign_off, json!({"approve": true})).await;
+    assert_eq!(
+        reader.status(),
+        403,
+        "the works council reads, it does not sign"
+    );
+    let sent_back: Value = prevention
+        .post(&sign_off, json!({"approve": false}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent_back["status"], "in_progress");
+    assert_eq!(sent_back["completed_by"], Value::Null);
+    hr.patch(&item_path, json!({"status": "done"})).await;
+    let signed = prevention.post(&sign_off, json!({"approve": true})).await;
+    assert_eq!(signed.status(), 200);
+    let signed: Value = signed.json().await.unwrap();
+    assert_eq!(signed["status"], "done");
+    assert_eq!(signed["completed_by"], "owner@example.nl");
+    assert_eq!(signed["signed_off_by"], "preventie@example.nl");
+    let again = prevention.post(&sign_off, json!({"approve": true})).await;
+    assert_problem(again, 409, "conflict").await;
+    let history: Value = hr.get("/api/v1/plan/history").await;
+    assert_eq!(history["intact"], true);
+    assert!(
+        history["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "signed_off_by" && e["who"] == "preventie@example.nl"),
+        "the sign-off is in the history"
+    );
+
+    // The year's progress, for the works council: the item was added and done this year.
+    let progress: Value = council.get("/api/v1/plan/progress").await;
+    assert_eq!(progress["categories"]["pesten"]["added"], 1);
+    assert_eq!(progress["categories"]["pesten"]["done"], 1);
+    assert_eq!(progress["total"]["running"], 0);
+    let before: Value = council.get("/api/v1/plan/progress?year=2025").await;
+    assert_eq!(before["categories"], json!({}));
+    assert_eq!(before["as_of"], "2025-12-31");
+    let nonsense = council
+        .send(reqwest::Method::GET, "/api/v1/plan/progress?year=99", None)
+        .await;
+    assert_problem(nonsense, 400, "bad-request").await;
+}

@@ -14,7 +14,6 @@ pub mod units;
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
 use actix_web::{FromRequest, HttpRequest, web};
-use chrono::NaiveDateTime;
 use serde::de::DeserializeOwned;
 use validator::Validate;
 
@@ -99,8 +98,4 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
     }
 }
 
-/// A stored time as RFC 3339 in UTC.
-pub fn utc(time: NaiveDateTime) -> String {
-    time.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+pub use crate::db::utc;

@@ -27,6 +27,8 @@ pub struct OrganisationView {
     pub vpo_threshold: u32,
     /// Whether the headcount reaches the VPO threshold.
     pub expects_vpo: bool,
+    /// Whether a plan item reported done needs sign-off by a second account.
+    pub plan_sign_off: bool,
     pub created_at: String,
 }
 
@@ -40,6 +42,7 @@ impl From<&Organisation> for OrganisationView {
             default_language: o.settings.default_language,
             vpo_threshold: o.settings.vpo_threshold.get(),
             expects_vpo: o.settings.expects_vpo(),
+            plan_sign_off: o.settings.plan_sign_off,
             created_at: utc(o.created_at),
         }
     }
@@ -56,6 +59,7 @@ pub struct OrganisationFields {
     pub default_language: Option<Lang>,
     #[validate(range(min = 1, max = 100_000, message = "must be between 1 and 100000"))]
     pub vpo_threshold: Option<i64>,
+    pub plan_sign_off: Option<bool>,
 }
 
 impl OrganisationFields {
@@ -85,6 +89,9 @@ impl OrganisationFields {
                 Ok(t) => settings.vpo_threshold = t,
                 Err(e) => errors.push(FieldError::new("vpo_threshold", e)),
             }
+        }
+        if let Some(sign_off) = self.plan_sign_off {
+            settings.plan_sign_off = sign_off;
         }
         if errors.is_empty() {
             Ok(settings)

@@ -1,6 +1,8 @@
 //! The organisation's plan of action: items that live across rounds, accepted from a round's
 //! suggestions or added by hand, edited, and cancelled; every change kept in a hash chain.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -8,18 +10,15 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::Valid;
-use crate::db::now;
 use crate::db::plan::{self as store, PlanItemRow};
-use crate::domain::OrganisationId;
-use crate::domain::plan::{
-    Coverage, ItemStatus, Standing, default_deadline, suggest, uncovered, verify_chain,
-};
-use crate::error::{AppError, FieldError, Refusals};
-
-type ProblemDoc = crate::error::Problem;
+use crate::domain::plan::{ItemStatus, Standing, YearProgress, progress, verify_chain};
+use crate::error::{AppError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Member;
 use crate::i18n::Lang;
+use crate::plan::{Choice, Edit, HandMade, MissingRisk, Signal, today};
+
+type ProblemDoc = crate::error::Problem;
 
 /// One item of the plan, with every field of DOMAIN.md section 7.
 #[derive(Serialize, ToSchema)]
@@ -40,7 +39,11 @@ pub struct PlanItemView {
     pub level: String,
     /// Fine & Kinney class, 1 to 5.
     pub priority: i32,
+    /// The owner, when an account of the organisation …
     pub owner_user_id: Option<String>,
+    /// … with its e-mail address.
+    pub owner_account: Option<String>,
+    /// The owner outside psa: a name with an e-mail address.
     pub owner_name: Option<String>,
     pub owner_email: Option<String>,
     pub owner_role: Option<String>,
@@ -55,14 +58,21 @@ pub struct PlanItemView {
     #[schema(value_type = Option<String>, format = Date)]
     pub evaluation_date: Option<NaiveDate>,
     pub created_at: String,
+    /// Who reported it done, and on which day.
+    pub completed_by: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub completed_on: Option<NaiveDate>,
+    /// The second account that signed it off, where the organisation asks for sign-off.
+    pub signed_off_by: Option<String>,
     /// The deadline has passed and the item is neither done nor cancelled.
     pub overdue: bool,
 }
 
 impl PlanItemView {
-    fn of(row: PlanItemRow, today: NaiveDate) -> Self {
+    /// The item as shown on `today`, with its owner's address from `accounts` (id → e-mail).
+    fn of(row: PlanItemRow, today: NaiveDate, accounts: &BTreeMap<String, String>) -> Self {
         PlanItemView {
-            overdue: row.status().standing(row.deadline, today) == Some(Standing::Overdue),
+            overdue: crate::plan::standing(&row, today) == Some(Standing::Overdue),
             status: row.status(),
             sources: row
                 .sources
@@ -71,6 +81,10 @@ impl PlanItemView {
                 .map(str::to_owned)
                 .collect(),
             created_at: super::utc(row.created_at),
+            owner_account: row
+                .owner_user_id
+                .as_ref()
+                .and_then(|id| accounts.get(id).cloned()),
             id: row.id,
             category: row.category,
             unit_id: row.unit_id,
@@ -91,19 +105,11 @@ impl PlanItemView {
             note: row.note,
             residual_risk: row.residual_risk,
             evaluation_date: row.evaluation_date,
+            completed_by: row.completed_by,
+            completed_on: row.completed_on,
+            signed_off_by: row.signed_off_by,
         }
     }
-}
-
-/// An orange or red risk that no item covers.
-#[derive(Serialize, ToSchema)]
-pub struct MissingRisk {
-    pub round_id: String,
-    pub category: String,
-    pub unit_id: Option<String>,
-    pub path: String,
-    pub light: crate::domain::risk::Light,
-    pub fk_class: u8,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -128,6 +134,16 @@ pub enum HandSignal {
     Incident,
     /// HR's own judgement.
     Manual,
+}
+
+impl From<HandSignal> for Signal {
+    fn from(signal: HandSignal) -> Signal {
+        match signal {
+            HandSignal::Vpo => Signal::Vpo,
+            HandSignal::Incident => Signal::Incident,
+            HandSignal::Manual => Signal::Manual,
+        }
+    }
 }
 
 /// A new item: a suggestion of a closed round (`round_id` and `measure_id`), or one added by hand
@@ -165,6 +181,9 @@ pub struct NewItemBody {
 pub struct ItemChanges {
     #[validate(length(min = 1, max = 500))]
     pub measure: Option<String>,
+    /// The owner as an account of the organisation (its user id; empty to clear).
+    #[validate(length(max = 64))]
+    pub owner_user_id: Option<String>,
     #[validate(length(max = 200))]
     pub owner_name: Option<String>,
     #[validate(email)]
@@ -210,70 +229,15 @@ pub struct HistoryView {
     pub head: Option<String>,
 }
 
-/// Today in Europe/Amsterdam, where plan dates and terms are counted.
-fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Amsterdam)
-        .date_naive()
-}
-
-/// The risks that count for completeness and that no counting item covers: per questionnaire,
-/// each round's risks at scopes that no later closed round of that questionnaire covered.
-fn missing_risks(
+/// The organisation's accounts: user id → e-mail address.
+fn accounts(
     conn: &mut crate::db::DbConnection,
-    state: &AppState,
-    organisation: &OrganisationId,
-    items: &[PlanItemRow],
-) -> Result<Vec<MissingRisk>, AppError> {
-    use std::collections::{BTreeMap, BTreeSet};
-    let mut closed: Vec<_> = crate::db::rounds::list(conn, organisation)?
+    organisation: &crate::domain::OrganisationId,
+) -> Result<BTreeMap<String, String>, AppError> {
+    Ok(crate::db::accounts::members(conn, organisation)?
         .into_iter()
-        .filter(|r| r.status() == crate::domain::round::RoundStatus::Closed)
-        .collect();
-    closed.sort_by_key(|r| std::cmp::Reverse(r.closed_at));
-    let coverage: Vec<Coverage> = items
-        .iter()
-        .map(|item| Coverage {
-            category: &item.category,
-            scope: item.unit_id.as_deref(),
-            counts: item.status != "cancelled"
-                && item.deadline.is_some()
-                && (item.owner_user_id.is_some() || item.owner_name.is_some()),
-        })
-        .collect();
-    // Per questionnaire: units covered by a later round, and whether a later round covered all.
-    let mut later: BTreeMap<String, (BTreeSet<String>, bool)> = BTreeMap::new();
-    let mut missing = Vec::new();
-    for round in closed {
-        let json = crate::results::compute_and_store(conn, organisation, &round.id)?;
-        let results: crate::domain::results::RoundResults =
-            serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
-        let q = crate::results::frozen_questionnaire(&round)?;
-        let frozen = round.frozen_units();
-        let whole = crate::db::rounds::chosen_units(conn, organisation, &round.id)?.is_empty();
-        let (covered_later, whole_later) = later.entry(round.questionnaire_id.clone()).or_default();
-        let risks: Vec<_> = suggest(&q, state.catalog.measures(), &results)
-            .into_iter()
-            .filter(|risk| match &risk.unit_id {
-                Some(unit) => !covered_later.contains(unit),
-                None if whole => !*whole_later,
-                None => !frozen.iter().all(|u| covered_later.contains(&u.id)),
-            })
-            .collect();
-        for risk in uncovered(&risks, &frozen, &coverage) {
-            missing.push(MissingRisk {
-                round_id: round.id.clone(),
-                category: risk.category.clone(),
-                unit_id: risk.unit_id.clone(),
-                path: risk.path.clone(),
-                light: risk.light,
-                fk_class: risk.fk_class,
-            });
-        }
-        covered_later.extend(frozen.into_iter().map(|u| u.id));
-        *whole_later |= whole;
-    }
-    Ok(missing)
+        .map(|(user, _)| (user.id.to_string(), user.email.to_string()))
+        .collect())
 }
 
 /// The plan: every item (overdue ones flagged), whether it is complete and what is missing, and
@@ -292,15 +256,16 @@ pub async fn get_plan(
         .db
         .run(move |conn| {
             let items = store::list(conn, &organisation)?;
-            let missing = missing_risks(conn, &app, &organisation, &items)?;
+            let missing = crate::plan::missing_risks(conn, &app.catalog, &organisation, &items)?;
             let head = store::history(conn, &organisation)?.last().map_or_else(
                 || crate::domain::plan::GENESIS.to_owned(),
                 |e| e.hash.clone(),
             );
+            let accounts = accounts(conn, &organisation)?;
             Ok(web::Json(PlanView {
                 items: items
                     .into_iter()
-                    .map(|row| PlanItemView::of(row, today))
+                    .map(|row| PlanItemView::of(row, today, &accounts))
                     .collect(),
                 complete: missing.is_empty(),
                 missing,
@@ -308,10 +273,6 @@ pub async fn get_plan(
             }))
         })
         .await
-}
-
-fn not_suggested(field: &str, reason: &str) -> AppError {
-    AppError::Validation(vec![FieldError::new(field, reason)])
 }
 
 /// Adds an item: a suggested measure for a risk of a closed round (taking the risk's scope,
@@ -332,113 +293,56 @@ pub async fn create_item(
     member: Member,
     Valid(body): Valid<NewItemBody>,
 ) -> Result<HttpResponse, AppError> {
-    let item = match (&body.round_id, &body.measure_id) {
-        (Some(round_id), Some(measure_id)) => {
-            from_suggestion(&state, &member, &body, round_id, measure_id).await?
-        }
-        (None, None) => by_hand(&state, &member, &body).await?,
-        _ => {
-            return Err(not_suggested(
-                "measure_id",
-                "accepting a suggestion takes both round_id and measure_id",
-            ));
-        }
-    };
+    let organisation = member.organisation.clone();
     let who = member.user.email.to_string();
-    let stored = item.clone();
-    state
+    let app = state.clone();
+    let item = state
         .db
-        .run(move |conn| store::create(conn, &stored, &who).map_err(AppError::from))
+        .run(move |conn| {
+            let item = match (&body.round_id, &body.measure_id) {
+                (Some(round_id), Some(measure_id)) => crate::plan::accept_suggestion(
+                    conn,
+                    &app.catalog,
+                    &organisation,
+                    Choice {
+                        round_id,
+                        category: &body.category,
+                        unit_id: body.unit_id.as_deref(),
+                        measure_id,
+                        lang: body.lang.unwrap_or_default(),
+                    },
+                )?,
+                (None, None) => by_hand(conn, &app, &organisation, &body)?,
+                _ => {
+                    return Err(AppError::field(
+                        "measure_id",
+                        "accepting a suggestion takes both round_id and measure_id",
+                    ));
+                }
+            };
+            store::create(conn, &item, &who)?;
+            Ok(item)
+        })
         .await?;
-    Ok(HttpResponse::Created().json(PlanItemView::of(item, today())))
+    Ok(HttpResponse::Created().json(PlanItemView::of(item, today(), &BTreeMap::new())))
 }
 
-fn level_text(level: crate::domain::measures::StrategyLevel) -> String {
-    serde_json::to_value(level)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// An item as accepted from a suggestion of a closed round.
-async fn from_suggestion(
+/// An item added by hand: every missing field named at once.
+fn by_hand(
+    conn: &mut crate::db::DbConnection,
     state: &AppState,
-    member: &Member,
-    body: &NewItemBody,
-    round_id: &str,
-    measure_id: &str,
-) -> Result<PlanItemRow, AppError> {
-    let organisation: OrganisationId = member.organisation.clone();
-    let (row, json) =
-        super::rounds::stored_results(state, organisation.clone(), round_id.to_owned()).await?;
-    let results: crate::domain::results::RoundResults =
-        serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
-    let q = crate::results::frozen_questionnaire(&row)?;
-    let suggestions = suggest(&q, state.catalog.measures(), &results);
-    let risk = suggestions
-        .iter()
-        .find(|s| s.category == body.category && s.unit_id == body.unit_id)
-        .ok_or_else(|| not_suggested("category", "this round has no orange or red risk there"))?;
-    let measure = risk
-        .measures
-        .iter()
-        .find(|m| m.id == measure_id)
-        .ok_or_else(|| not_suggested("measure_id", "not a measure suggested for this risk"))?;
-    let lang = body.lang.unwrap_or_default();
-    let accepted = today();
-    let terms = q
-        .category(&risk.category)
-        .map(|c| c.settings.terms_months)
-        .unwrap_or_default();
-    Ok(PlanItemRow {
-        id: crate::secret::new_id(),
-        organisation_id: organisation.to_string(),
-        category: risk.category.clone(),
-        unit_id: risk.unit_id.clone(),
-        scope_path: risk.path.clone(),
-        sources: risk.sources.join(","),
-        round_id: Some(row.id.clone()),
-        signal: "round".into(),
-        measure: measure.title.get(lang.code()).cloned().unwrap_or_default(),
-        measure_id: Some(measure.id.clone()),
-        level: level_text(measure.level),
-        priority: i32::from(risk.fk_class),
-        owner_user_id: None,
-        owner_name: None,
-        owner_email: None,
-        owner_role: measure.owner_role.get(lang.code()).cloned(),
-        start_date: Some(accepted),
-        deadline: default_deadline(accepted, risk.fk_class, &terms),
-        budget: None,
-        status: "planned".into(),
-        note: None,
-        residual_risk: None,
-        evaluation_date: None,
-        created_at: now(),
-    })
-}
-
-/// An item added by hand: a category of an offered questionnaire, a unit of the organisation
-/// (or the whole), the measure, its level and priority; the default deadline follows the
-/// priority.
-async fn by_hand(
-    state: &AppState,
-    member: &Member,
+    organisation: &crate::domain::OrganisationId,
     body: &NewItemBody,
 ) -> Result<PlanItemRow, AppError> {
+    use crate::error::FieldError;
+    let measure = body.measure.as_deref().map(str::trim).unwrap_or_default();
     let mut errors = Vec::new();
-    let category = state
-        .catalog
-        .entries()
-        .iter()
-        .find_map(|e| e.questionnaire.category(&body.category));
-    if category.is_none() {
+    if crate::plan::offered_category(&state.catalog, &body.category).is_none() {
         errors.push(FieldError::new(
             "category",
             "no questionnaire has this category",
         ));
     }
-    let measure = body.measure.as_deref().map(str::trim).unwrap_or_default();
     if measure.is_empty() {
         errors.push(FieldError::new("measure", "say what the measure is"));
     }
@@ -448,65 +352,26 @@ async fn by_hand(
     if body.priority.is_none() {
         errors.push(FieldError::new("priority", "a Fine & Kinney class, 1 to 5"));
     }
-    let (Some(category), Some(level), Some(priority), true) =
-        (category, body.level, body.priority, errors.is_empty())
-    else {
+    let (Some(level), Some(priority), true) = (body.level, body.priority, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let organisation = member.organisation.clone();
-    let scope_path = match &body.unit_id {
-        None => String::new(),
-        Some(unit) => {
-            let unit = crate::domain::UnitId::new(unit.clone());
-            let tree = state
-                .db
-                .run(move |conn| {
-                    crate::db::units::tree(conn, &organisation).map_err(AppError::from)
-                })
-                .await?;
-            if tree.get(&unit).is_none() {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "unit_id",
-                    "no such unit in this organisation",
-                )]));
-            }
-            tree.path_text(&unit)
-        }
-    };
-    let signal = serde_json::to_value(body.signal.unwrap_or(HandSignal::Manual))
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let accepted = today();
-    Ok(PlanItemRow {
-        id: crate::secret::new_id(),
-        organisation_id: member.organisation.to_string(),
-        category: category.id.clone(),
-        unit_id: body.unit_id.clone(),
-        scope_path,
-        sources: String::new(),
-        round_id: None,
-        signal,
-        measure: measure.to_owned(),
-        measure_id: None,
-        level: level_text(level),
-        priority: i32::from(priority),
-        owner_user_id: None,
-        owner_name: None,
-        owner_email: None,
-        owner_role: None,
-        start_date: Some(accepted),
-        deadline: default_deadline(accepted, priority, &category.settings.terms_months),
-        budget: None,
-        status: "planned".into(),
-        note: None,
-        residual_risk: None,
-        evaluation_date: None,
-        created_at: now(),
-    })
+    crate::plan::by_hand(
+        conn,
+        &state.catalog,
+        organisation,
+        HandMade {
+            category: &body.category,
+            unit_id: body.unit_id.as_deref(),
+            measure,
+            level,
+            priority,
+            signal: body.signal.unwrap_or(HandSignal::Manual).into(),
+        },
+    )
 }
 
 /// Changes an item (owner, dates, status, note …); each changed field goes into the history.
+/// Reporting it done awaits sign-off by a second account where the organisation asks for it.
 #[utoipa::path(patch, path = "/api/v1/plan/items/{id}", tag = "plan",
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Item id")),
     request_body = ItemChanges,
@@ -526,58 +391,108 @@ pub async fn update_item(
     let organisation = member.organisation.clone();
     let who = member.user.email.to_string();
     let id = path.into_inner();
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let edit = Edit {
+        measure: changes.measure,
+        owner_user_id: changes.owner_user_id,
+        owner_name: changes.owner_name,
+        owner_email: changes.owner_email,
+        owner_role: changes.owner_role,
+        start_date: changes.start_date,
+        deadline: changes.deadline,
+        budget: changes.budget,
+        status: changes.status,
+        note: changes.note,
+        residual_risk: changes.residual_risk,
+        evaluation_date: changes.evaluation_date,
+    };
     state
         .db
         .run(move |conn| {
-            let before = store::get(conn, &organisation, &id)?
-                .ok_or_else(|| AppError::NotFound("no such plan item".into()))?;
-            let mut after = before.clone();
-            let set = |target: &mut Option<String>, value: Option<String>| {
-                if let Some(v) = value {
-                    *target = (!v.trim().is_empty()).then(|| v.trim().to_owned());
-                }
-            };
-            if let Some(measure) = changes.measure {
-                after.measure = measure.trim().to_owned();
-            }
-            set(&mut after.owner_name, changes.owner_name);
-            set(&mut after.owner_email, changes.owner_email);
-            set(&mut after.owner_role, changes.owner_role);
-            set(&mut after.budget, changes.budget);
-            set(&mut after.note, changes.note);
-            set(&mut after.residual_risk, changes.residual_risk);
-            after.start_date = changes.start_date.or(after.start_date);
-            after.deadline = changes.deadline.or(after.deadline);
-            after.evaluation_date = changes.evaluation_date.or(after.evaluation_date);
-            if let Some(status) = changes.status {
-                after.status = serde_json::to_value(status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or(after.status);
-            }
-            if after.owner_name.is_some() != after.owner_email.is_some() {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "owner_email",
-                    "an owner outside psa needs both a name and an e-mail address",
-                )]));
-            }
-            if let (Some(start), Some(deadline)) = (after.start_date, after.deadline) {
-                if deadline < start {
-                    return Err(AppError::Validation(vec![FieldError::new(
-                        "deadline",
-                        "the deadline is before the start date",
-                    )]));
-                }
-            }
-            if !store::update(conn, &before, &after, &who, &at)? {
-                return Err(AppError::Conflict(
-                    "the item changed meanwhile: reload it and try again".into(),
-                ));
-            }
-            Ok(web::Json(PlanItemView::of(after, today())))
+            let item = crate::plan::edit(conn, &organisation, &id, edit, &who)?;
+            Ok(web::Json(PlanItemView::of(
+                item,
+                today(),
+                &accounts(conn, &organisation)?,
+            )))
         })
         .await
+}
+
+/// A decision on an item awaiting sign-off.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignOffBody {
+    /// `true` signs it off as done; `false` sends it back (in progress).
+    pub approve: bool,
+}
+
+/// Signs off an item reported done, by a second account (not the one that reported it).
+#[utoipa::path(post, path = "/api/v1/plan/items/{id}/sign-off", tag = "plan",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Item id")),
+    request_body = SignOffBody,
+    responses(
+        (status = 200, description = "The item, done or back in progress", body = PlanItemView),
+        Refusals,
+        (status = 404, description = "No such item", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The item does not await sign-off", body = ProblemDoc, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_off_item(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+    Valid(body): Valid<SignOffBody>,
+) -> Result<web::Json<PlanItemView>, AppError> {
+    let organisation = member.organisation.clone();
+    let who = member.user.email.to_string();
+    let id = path.into_inner();
+    state
+        .db
+        .run(move |conn| {
+            let item = crate::plan::sign_off(conn, &organisation, &id, body.approve, &who)?;
+            Ok(web::Json(PlanItemView::of(
+                item,
+                today(),
+                &accounts(conn, &organisation)?,
+            )))
+        })
+        .await
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ProgressQuery {
+    /// The calendar year (default: this year).
+    pub year: Option<i32>,
+}
+
+/// A year's progress of the plan per category, for the report to the works council: items
+/// added, done and cancelled during the year, and those running, planned or overdue at its end
+/// (today, in the current year), replayed from the history.
+#[utoipa::path(get, path = "/api/v1/plan/progress", tag = "plan",
+    params(crate::http::openapi::OrganisationHeader, ProgressQuery),
+    responses(
+        (status = 200, description = "The year's progress", body = YearProgress),
+        (status = 400, description = "Not a year", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+    ))]
+pub async fn get_progress(
+    state: web::Data<AppState>,
+    member: Member,
+    query: web::Query<ProgressQuery>,
+) -> Result<web::Json<YearProgress>, AppError> {
+    let today = today();
+    let year = query.year.unwrap_or(chrono::Datelike::year(&today));
+    if !(2000..=9999).contains(&year) {
+        return Err(AppError::BadRequest(
+            "year must be between 2000 and 9999".into(),
+        ));
+    }
+    let organisation = member.organisation;
+    let entries = state
+        .db
+        .run(move |conn| store::history(conn, &organisation).map_err(AppError::from))
+        .await?;
+    let changes: Vec<_> = entries.into_iter().map(|e| e.change).collect();
+    Ok(web::Json(progress(&changes, year, today)))
 }
 
 /// Every change to the plan, in order, and whether the chain is intact.
