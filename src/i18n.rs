@@ -42,6 +42,14 @@ impl Lang {
         }
     }
 
+    /// A date as people write it in this language: 29-11-2026, 29 Nov 2026.
+    pub fn date(self, date: chrono::NaiveDate) -> String {
+        match self {
+            Lang::Nl => date.format("%-d-%-m-%Y").to_string(),
+            Lang::En => date.format("%-d %b %Y").to_string(),
+        }
+    }
+
     /// The text for `key` with `%{name}` placeholders filled in.
     pub fn t_with(self, key: &str, args: &[(&str, &str)]) -> String {
         let text = self.t(key);

@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use actix_web::http::header;
 
 use super::auth::{Principal, csrf_token};
-use super::routes::RESULT_READERS;
+use super::routes::{PLAN_READERS, RESULT_READERS};
 use crate::domain::Role;
 use crate::i18n::Lang;
 use crate::render::pages::Chrome;
@@ -18,6 +18,7 @@ pub fn chrome(lang: Lang, session: &Session, principal: Option<&Principal>) -> C
         user: principal.map(|p| p.user.email.clone()),
         hr: principal.is_some_and(|p| p.roles.contains(Role::Hr)),
         results: principal.is_some_and(|p| p.roles.intersects(RESULT_READERS)),
+        plan: principal.is_some_and(|p| p.roles.intersects(PLAN_READERS)),
     }
 }
 

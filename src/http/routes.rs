@@ -100,6 +100,13 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/rounds/{id}/open" Page Members(HR) => hr::rounds::open_round;
         POST "/rounds/{id}/close" Page Members(HR) => hr::rounds::close_round;
         POST "/rounds/{id}/invitations" Page Members(HR) => hr::rounds::download_invitations;
+        GET "/plan" Page Members(PLAN_READERS) => hr::plan::show_plan;
+        GET "/plan/history" Page Members(PLAN_READERS) => hr::plan::show_history;
+        POST "/plan/items" Page Members(HR) => hr::plan::add_item;
+        GET "/plan/items/{id}" Page Members(HR) => hr::plan::show_item;
+        POST "/plan/items/{id}" Page Members(HR) => hr::plan::change_item;
+        POST "/plan/items/{id}/sign-off" Page Members(PLAN_SIGNERS) => hr::plan::sign_off_item;
+        GET "/rounds/{id}/suggestions" Page Members(HR) => hr::plan::show_suggestions;
         GET "/results" Page Members(RESULT_READERS) => hr::results::show_results_index;
         GET "/rounds/{id}/results" Page Members(RESULT_READERS) => hr::results::show_results;
         // Employees answering, and the organisation's public pages.

@@ -3,5 +3,6 @@
 
 pub mod charts;
 pub mod pages;
+pub mod plan;
 pub mod respond;
 pub mod results;

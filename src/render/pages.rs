@@ -16,6 +16,8 @@ pub struct Chrome {
     pub hr: bool,
     /// Whether to show the results (HR and the works council).
     pub results: bool,
+    /// Whether to show the plan (HR, the works council, the prevention officer).
+    pub plan: bool,
 }
 
 impl Chrome {
@@ -127,6 +129,10 @@ impl RoundPage {
     pub fn is_open(&self) -> bool {
         self.status == crate::domain::round::RoundStatus::Open
     }
+
+    pub fn is_closed(&self) -> bool {
+        self.status == crate::domain::round::RoundStatus::Closed
+    }
 }
 
 #[derive(Template)]
@@ -157,6 +163,7 @@ impl ErrorPage {
                 user: None,
                 hr: false,
                 results: false,
+                plan: false,
             },
             status: status.as_u16(),
             title: lang.t(&format!("errors.{key}.title")).into_owned(),

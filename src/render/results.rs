@@ -316,6 +316,7 @@ mod tests {
             user: None,
             hr: true,
             results: true,
+            plan: true,
         }
     }
 

@@ -14,6 +14,7 @@ mod migrations;
 mod openapi;
 mod organisations;
 mod plan;
+mod plan_pages;
 mod questionnaires;
 mod results;
 mod rounds;

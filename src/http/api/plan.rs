@@ -35,7 +35,7 @@ pub struct PlanItemView {
     pub signal: String,
     pub measure: String,
     pub measure_id: Option<String>,
-    /// `source`, `collective`, `individual` or `personal`.
+    /// `source`, `collective` or `individual`.
     pub level: String,
     /// Fine & Kinney class, 1 to 5.
     pub priority: i32,
@@ -230,7 +230,7 @@ pub struct HistoryView {
 }
 
 /// The organisation's accounts: user id → e-mail address.
-fn accounts(
+pub fn accounts(
     conn: &mut crate::db::DbConnection,
     organisation: &crate::domain::OrganisationId,
 ) -> Result<BTreeMap<String, String>, AppError> {
@@ -391,20 +391,7 @@ pub async fn update_item(
     let organisation = member.organisation.clone();
     let who = member.user.email.to_string();
     let id = path.into_inner();
-    let edit = Edit {
-        measure: changes.measure,
-        owner_user_id: changes.owner_user_id,
-        owner_name: changes.owner_name,
-        owner_email: changes.owner_email,
-        owner_role: changes.owner_role,
-        start_date: changes.start_date,
-        deadline: changes.deadline,
-        budget: changes.budget,
-        status: changes.status,
-        note: changes.note,
-        residual_risk: changes.residual_risk,
-        evaluation_date: changes.evaluation_date,
-    };
+    let edit = Edit::from(changes);
     state
         .db
         .run(move |conn| {
@@ -416,6 +403,25 @@ pub async fn update_item(
             )))
         })
         .await
+}
+
+impl From<ItemChanges> for Edit {
+    fn from(changes: ItemChanges) -> Edit {
+        Edit {
+            measure: changes.measure,
+            owner_user_id: changes.owner_user_id,
+            owner_name: changes.owner_name,
+            owner_email: changes.owner_email,
+            owner_role: changes.owner_role,
+            start_date: changes.start_date,
+            deadline: changes.deadline,
+            budget: changes.budget,
+            status: changes.status,
+            note: changes.note,
+            residual_risk: changes.residual_risk,
+            evaluation_date: changes.evaluation_date,
+        }
+    }
 }
 
 /// A decision on an item awaiting sign-off.
