@@ -97,7 +97,10 @@ async fn hr_builds_the_plan_in_the_pages_and_a_second_account_signs_off() {
     let (status, plan) = hr.get("/plan").await;
     assert_eq!(status, 200);
     assert!(plan.contains("Niet volledig"), "no items yet: {plan}");
-    assert!(plan.contains("pesten · Hele organisatie: rood, klasse 4"), "{plan}");
+    assert!(
+        plan.contains("pesten · Hele organisatie: rood, klasse 4"),
+        "{plan}"
+    );
     assert!(plan.contains(&format!("/rounds/{round}/suggestions")));
 
     let (status, suggestions) = hr.get(&format!("/rounds/{round}/suggestions")).await;
