@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod migrations;
 pub mod organisations;
 pub mod plan;
+pub mod policy;
 pub mod rounds;
 pub mod schema;
 pub mod sessions;

@@ -111,6 +111,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    policy_checks (organisation_id, topic) {
+        organisation_id -> Text,
+        topic -> Text,
+        answer -> Text,
+        answered_on -> Date,
+        note -> Nullable<Text>,
+        answered_by -> Text,
+    }
+}
+
+diesel::table! {
+    round_approvals (organisation_id, round_id) {
+        organisation_id -> Text,
+        round_id -> Text,
+        consent_date -> Nullable<Date>,
+        consent_note -> Nullable<Text>,
+        review_date -> Nullable<Date>,
+        reviewer_name -> Nullable<Text>,
+        reviewer_certificate -> Nullable<Text>,
+        review_note -> Nullable<Text>,
+        report_name -> Nullable<Text>,
+        report -> Nullable<Binary>,
+    }
+}
+
+diesel::table! {
     round_counts (organisation_id, round_id, unit_id) {
         organisation_id -> Text,
         round_id -> Text,
@@ -236,6 +262,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     round_counts,
     plan_history,
     plan_items,
+    policy_checks,
+    round_approvals,
     round_results,
     round_units,
     rounds,

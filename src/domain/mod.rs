@@ -12,6 +12,7 @@ pub mod ids;
 pub mod measures;
 pub mod organisation;
 pub mod plan;
+pub mod policy;
 pub mod questionnaire;
 pub mod results;
 pub mod risk;

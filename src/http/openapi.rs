@@ -62,6 +62,13 @@ pub struct OrganisationHeader {
         api::plan::sign_off_item,
         api::plan::get_progress,
         api::plan::get_history,
+        api::policy::get_checklist,
+        api::policy::answer_topic,
+        api::policy::get_approval,
+        api::policy::record_consent,
+        api::policy::record_review,
+        api::policy::attach_report,
+        api::policy::get_report,
         api::respond::get_questionnaire,
         api::respond::submit_response,
         api::tokens::list_tokens,
@@ -85,6 +92,7 @@ pub struct OrganisationHeader {
         (name = "respond", description = "Answering a round, with the invitation's token or code"),
         (name = "tokens", description = "API bearer tokens"),
         (name = "plan", description = "The plan of action (plan van aanpak) and its history"),
+        (name = "policy", description = "The policy checklist, the works council's consent and the expert review"),
     )
 )]
 pub struct ApiDoc;

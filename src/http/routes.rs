@@ -149,6 +149,13 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/plan/items/{id}/sign-off" Api Members(PLAN_SIGNERS) => api::plan::sign_off_item;
         GET "/api/v1/plan/progress" Api Members(PLAN_READERS) => api::plan::get_progress;
         GET "/api/v1/plan/history" Api Members(PLAN_READERS) => api::plan::get_history;
+        GET "/api/v1/policy-checklist" Api Members(PLAN_READERS) => api::policy::get_checklist;
+        PUT "/api/v1/policy-checklist/{topic}" Api Members(HR) => api::policy::answer_topic;
+        GET "/api/v1/rounds/{id}/approval" Api Members(PLAN_READERS) => api::policy::get_approval;
+        PUT "/api/v1/rounds/{id}/consent" Api Members(HR) => api::policy::record_consent;
+        PUT "/api/v1/rounds/{id}/review" Api Members(HR) => api::policy::record_review;
+        PUT "/api/v1/rounds/{id}/review/report" Api Members(HR) => api::policy::attach_report;
+        GET "/api/v1/rounds/{id}/review/report" Api Members(PLAN_READERS) => api::policy::get_report;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;

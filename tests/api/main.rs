@@ -15,6 +15,7 @@ mod openapi;
 mod organisations;
 mod plan;
 mod plan_pages;
+mod policy;
 mod questionnaires;
 mod results;
 mod rounds;

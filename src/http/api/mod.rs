@@ -5,6 +5,7 @@ pub mod members;
 pub mod organisation;
 pub mod organisations;
 pub mod plan;
+pub mod policy;
 pub mod questionnaires;
 pub mod respond;
 pub mod rounds;

@@ -1,0 +1,2 @@
+DROP TABLE round_approvals;
+DROP TABLE policy_checks;
