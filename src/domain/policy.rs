@@ -113,6 +113,32 @@ pub struct ReportFile {
     pub sha256: String,
 }
 
+/// One topic of the checklist, answered or not yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ChecklistEntry {
+    pub topic: PolicyTopic,
+    pub answer: Option<PolicyAnswer>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<chrono::NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// Every topic of the checklist, in order, with the organisation's answers.
+pub fn entries(checks: &[PolicyCheck]) -> Vec<ChecklistEntry> {
+    PolicyTopic::ALL
+        .into_iter()
+        .map(|topic| {
+            let check = checks.iter().find(|c| c.topic == topic);
+            ChecklistEntry {
+                topic,
+                answer: check.map(|c| c.answer),
+                date: check.map(|c| c.date),
+                note: check.and_then(|c| c.note.clone()),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! results and export features.
 
 pub mod charts;
+pub mod export;
 pub mod pages;
 pub mod plan;
 pub mod respond;

@@ -11,106 +11,16 @@ use validator::Validate;
 
 use super::Valid;
 use crate::db::plan::{self as store, PlanItemRow};
-use crate::domain::plan::{ItemStatus, Standing, YearProgress, progress, verify_chain};
+use crate::domain::plan::{ItemStatus, YearProgress, progress, verify_chain};
 use crate::error::{AppError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Member;
 use crate::i18n::Lang;
-use crate::plan::{Choice, Edit, HandMade, MissingRisk, Signal, today};
+use crate::plan::{
+    Choice, Edit, HandMade, HistoryEntryView, MissingRisk, PlanItemView, Signal, today,
+};
 
 type ProblemDoc = crate::error::Problem;
-
-/// One item of the plan, with every field of DOMAIN.md section 7.
-#[derive(Serialize, ToSchema)]
-pub struct PlanItemView {
-    pub id: String,
-    pub category: String,
-    /// The scope: a unit, or `null` for the organisation.
-    pub unit_id: Option<String>,
-    pub scope_path: String,
-    pub sources: Vec<String>,
-    /// The round that raised it, if a round did.
-    pub round_id: Option<String>,
-    /// `round`, `vpo`, `incident` or `manual`.
-    pub signal: String,
-    pub measure: String,
-    pub measure_id: Option<String>,
-    /// `source`, `collective` or `individual`.
-    pub level: String,
-    /// Fine & Kinney class, 1 to 5.
-    pub priority: i32,
-    /// The owner, when an account of the organisation …
-    pub owner_user_id: Option<String>,
-    /// … with its e-mail address.
-    pub owner_account: Option<String>,
-    /// The owner outside psa: a name with an e-mail address.
-    pub owner_name: Option<String>,
-    pub owner_email: Option<String>,
-    pub owner_role: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub start_date: Option<NaiveDate>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub deadline: Option<NaiveDate>,
-    pub budget: Option<String>,
-    pub status: ItemStatus,
-    pub note: Option<String>,
-    pub residual_risk: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub evaluation_date: Option<NaiveDate>,
-    pub created_at: String,
-    /// Who reported it done, and on which day.
-    pub completed_by: Option<String>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub completed_on: Option<NaiveDate>,
-    /// The second account that signed it off, where the organisation asks for sign-off.
-    pub signed_off_by: Option<String>,
-    /// The deadline has passed and the item is neither done nor cancelled.
-    pub overdue: bool,
-}
-
-impl PlanItemView {
-    /// The item as shown on `today`, with its owner's address from `accounts` (id → e-mail).
-    fn of(row: PlanItemRow, today: NaiveDate, accounts: &BTreeMap<String, String>) -> Self {
-        PlanItemView {
-            overdue: crate::plan::standing(&row, today) == Some(Standing::Overdue),
-            status: row.status(),
-            sources: row
-                .sources
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            created_at: super::utc(row.created_at),
-            owner_account: row
-                .owner_user_id
-                .as_ref()
-                .and_then(|id| accounts.get(id).cloned()),
-            id: row.id,
-            category: row.category,
-            unit_id: row.unit_id,
-            scope_path: row.scope_path,
-            round_id: row.round_id,
-            signal: row.signal,
-            measure: row.measure,
-            measure_id: row.measure_id,
-            level: row.level,
-            priority: row.priority,
-            owner_user_id: row.owner_user_id,
-            owner_name: row.owner_name,
-            owner_email: row.owner_email,
-            owner_role: row.owner_role,
-            start_date: row.start_date,
-            deadline: row.deadline,
-            budget: row.budget,
-            note: row.note,
-            residual_risk: row.residual_risk,
-            evaluation_date: row.evaluation_date,
-            completed_by: row.completed_by,
-            completed_on: row.completed_on,
-            signed_off_by: row.signed_off_by,
-        }
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct PlanView {
@@ -205,19 +115,6 @@ pub struct ItemChanges {
     pub evaluation_date: Option<NaiveDate>,
 }
 
-/// One change in the plan's history.
-#[derive(Serialize, ToSchema)]
-pub struct HistoryEntryView {
-    pub seq: i64,
-    pub item_id: String,
-    pub at: String,
-    pub who: String,
-    pub field: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-    pub hash: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct HistoryView {
     pub entries: Vec<HistoryEntryView>,
@@ -227,17 +124,6 @@ pub struct HistoryView {
     pub broken_at: Option<i64>,
     /// The head of the chain, when intact.
     pub head: Option<String>,
-}
-
-/// The organisation's accounts: user id → e-mail address.
-pub fn accounts(
-    conn: &mut crate::db::DbConnection,
-    organisation: &crate::domain::OrganisationId,
-) -> Result<BTreeMap<String, String>, AppError> {
-    Ok(crate::db::accounts::members(conn, organisation)?
-        .into_iter()
-        .map(|(user, _)| (user.id.to_string(), user.email.to_string()))
-        .collect())
 }
 
 /// The plan: every item (overdue ones flagged), whether it is complete and what is missing, and
@@ -261,7 +147,7 @@ pub async fn get_plan(
                 || crate::domain::plan::GENESIS.to_owned(),
                 |e| e.hash.clone(),
             );
-            let accounts = accounts(conn, &organisation)?;
+            let accounts = crate::plan::accounts(conn, &organisation)?;
             Ok(web::Json(PlanView {
                 items: items
                     .into_iter()
@@ -399,7 +285,7 @@ pub async fn update_item(
             Ok(web::Json(PlanItemView::of(
                 item,
                 today(),
-                &accounts(conn, &organisation)?,
+                &crate::plan::accounts(conn, &organisation)?,
             )))
         })
         .await
@@ -458,7 +344,7 @@ pub async fn sign_off_item(
             Ok(web::Json(PlanItemView::of(
                 item,
                 today(),
-                &accounts(conn, &organisation)?,
+                &crate::plan::accounts(conn, &organisation)?,
             )))
         })
         .await
@@ -520,18 +406,6 @@ pub async fn get_history(
         intact: verdict.is_ok(),
         head: verdict.ok(),
         broken_at,
-        entries: entries
-            .into_iter()
-            .map(|e| HistoryEntryView {
-                seq: e.seq,
-                item_id: e.change.item_id,
-                at: e.change.at,
-                who: e.change.who,
-                field: e.change.field,
-                old: e.change.old,
-                new: e.change.new,
-                hash: e.hash,
-            })
-            .collect(),
+        entries: entries.into_iter().map(HistoryEntryView::from).collect(),
     }))
 }

@@ -10,7 +10,9 @@ use validator::Validate;
 use super::Valid;
 use crate::db::policy as store;
 use crate::domain::OrganisationId;
-use crate::domain::policy::{Consent, PolicyAnswer, PolicyCheck, PolicyTopic, Review};
+use crate::domain::policy::{
+    ChecklistEntry, Consent, PolicyAnswer, PolicyCheck, PolicyTopic, Review, entries,
+};
 use crate::error::{AppError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Member;
@@ -19,32 +21,6 @@ type ProblemDoc = crate::error::Problem;
 
 /// Largest review report accepted.
 pub const REPORT_LIMIT: usize = 16 * 1024 * 1024;
-
-/// One topic of the checklist, answered or not yet.
-#[derive(Serialize, ToSchema)]
-pub struct ChecklistEntry {
-    pub topic: PolicyTopic,
-    pub answer: Option<PolicyAnswer>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub date: Option<NaiveDate>,
-    pub note: Option<String>,
-}
-
-/// Every topic of the checklist, in order, with the organisation's answers.
-pub fn entries(checks: &[PolicyCheck]) -> Vec<ChecklistEntry> {
-    PolicyTopic::ALL
-        .into_iter()
-        .map(|topic| {
-            let check = checks.iter().find(|c| c.topic == topic);
-            ChecklistEntry {
-                topic,
-                answer: check.map(|c| c.answer),
-                date: check.map(|c| c.date),
-                note: check.and_then(|c| c.note.clone()),
-            }
-        })
-        .collect()
-}
 
 /// The policy checklist (DOMAIN.md section 1): every topic with HR's answer, date and note.
 #[utoipa::path(get, path = "/api/v1/policy-checklist", tag = "policy",

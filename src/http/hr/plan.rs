@@ -11,10 +11,11 @@ use crate::domain::Role;
 use crate::domain::measures::StrategyLevel;
 use crate::domain::plan::{ItemStatus, progress, verify_chain};
 use crate::error::AppError;
-use crate::http::api::plan::{ItemChanges, accounts};
+use crate::http::api::plan::ItemChanges;
 use crate::http::page::{OrgPage, see_other};
 use crate::http::routes::PLAN_SIGNERS;
 use crate::i18n::Lang;
+use crate::plan::accounts;
 use crate::plan::{Choice, HandMade, Signal, today};
 use crate::render::pages::html;
 use crate::render::plan::{

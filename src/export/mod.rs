@@ -1,0 +1,152 @@
+//! The RI&E PSA export of a closed round: gathered once from storage into one document, rendered
+//! into every format, signed, and stored, so that every download gives the same bytes.
+
+pub mod document;
+
+use chrono::NaiveDateTime;
+
+use crate::catalog::Catalog;
+use crate::db::DbConnection;
+use crate::domain::OrganisationId;
+use crate::domain::plan::verify_chain;
+use crate::domain::questionnaire::CategoryKind;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::plan::{HistoryEntryView, PlanItemView};
+use document::{
+    CategoryPart, Method, OrganisationPart, PlanPart, ResponsePart, RieExport, RoundPart, UnitPart,
+    UnitResponse, response_pct,
+};
+
+/// What an export is made of besides the round: its id, language and moment.
+pub struct Request<'a> {
+    pub id: &'a str,
+    pub lang: Lang,
+    pub now: NaiveDateTime,
+}
+
+/// The export of a closed round as it stands now: `NotFound` for no such round, `Conflict` for
+/// one not closed.
+pub fn build(
+    conn: &mut DbConnection,
+    catalog: &Catalog,
+    organisation: &OrganisationId,
+    round_id: &str,
+    request: Request,
+) -> Result<RieExport, AppError> {
+    let (row, q, results) = crate::results::closed_round(conn, organisation, round_id)?;
+    let lang = request.lang;
+    let org = crate::db::organisations::get(conn, organisation)?
+        .ok_or_else(|| AppError::NotFound("the organisation no longer exists".into()))?;
+    let frozen = row.frozen_units();
+    let whole = crate::db::rounds::chosen_units(conn, organisation, &row.id)?.is_empty();
+    let counts = crate::db::rounds::counts(conn, organisation, &row.id)?;
+    let progress = crate::domain::round::progress(&frozen, &counts, row.k());
+    let items = crate::db::plan::list(conn, organisation)?;
+    let missing = crate::plan::missing_risks(conn, catalog, organisation, &items)?;
+    let history = crate::db::plan::history(conn, organisation)?;
+    let chain = verify_chain(history.iter().map(|e| (&e.change, e.hash.as_str())));
+    let accounts = crate::plan::accounts(conn, organisation)?;
+    let checklist = crate::db::policy::checklist(conn, organisation)?;
+    let approval = crate::db::policy::approval(conn, organisation, &row.id)?;
+    let today = crate::plan::today();
+    let text = |texts: &crate::domain::questionnaire::Texts| {
+        texts
+            .get(lang.code())
+            .or_else(|| texts.values().next())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let amsterdam = |at: NaiveDateTime| {
+        at.and_utc()
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .date_naive()
+    };
+    let catalogue = catalog.measures();
+    Ok(RieExport {
+        schema: document::SCHEMA.to_owned(),
+        id: request.id.to_owned(),
+        created_at: crate::db::utc(request.now),
+        date: amsterdam(request.now),
+        lang,
+        organisation: OrganisationPart {
+            name: org.settings.name.to_string(),
+            headcount: org.settings.headcount.map(|h| h.get()),
+        },
+        round: RoundPart {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            opened_at: row.opened_at.map(crate::db::utc),
+            closed_at: row.closed_at.map(crate::db::utc),
+        },
+        method: Method {
+            questionnaire_id: q.id.clone(),
+            questionnaire_version: q.version.clone(),
+            questionnaire_title: text(&q.title),
+            questionnaire_digest: row.questionnaire_digest.clone().unwrap_or_default(),
+            catalogue: format!("{} {}", catalogue.id, catalogue.version),
+            period_from: row.opened_at.map(amsterdam),
+            period_to: row.closed_at.map(amsterdam),
+            whole_organisation: whole,
+            units: frozen
+                .iter()
+                .map(|u| UnitPart {
+                    id: u.id.clone(),
+                    path: u.path.clone(),
+                    headcount: u.headcount,
+                })
+                .collect(),
+            languages: row.languages(),
+            k: row.k().get(),
+        },
+        categories: q
+            .categories
+            .iter()
+            .map(|c| CategoryPart {
+                id: c.id.clone(),
+                name: text(&c.name),
+                kind: match c.kind {
+                    CategoryKind::Behaviour => "behaviour",
+                    CategoryKind::Strain => "strain",
+                }
+                .to_owned(),
+            })
+            .collect(),
+        response: ResponsePart {
+            invited: progress.invited,
+            responded: progress.responded,
+            response_pct: response_pct(progress.invited, progress.responded),
+            units: progress
+                .units
+                .into_iter()
+                .map(|u| UnitResponse {
+                    response_pct: response_pct(u.invited, u.responded),
+                    unit_id: u.unit_id,
+                    path: u.path,
+                    invited: u.invited,
+                    responded: u.responded,
+                })
+                .collect(),
+        },
+        results,
+        plan: PlanPart {
+            items: items
+                .into_iter()
+                .map(|item| PlanItemView::of(item, today, &accounts))
+                .collect(),
+            complete: missing.is_empty(),
+            missing,
+            intact: chain.is_ok(),
+            head: chain.unwrap_or_else(|_| {
+                history.last().map_or_else(
+                    || crate::domain::plan::GENESIS.to_owned(),
+                    |e| e.hash.clone(),
+                )
+            }),
+            history: history.into_iter().map(HistoryEntryView::from).collect(),
+        },
+        checklist: crate::domain::policy::entries(&checklist),
+        consent: approval.consent,
+        review: approval.review,
+    })
+}
