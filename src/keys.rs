@@ -25,6 +25,8 @@ pub struct Keys {
     pub notes: [u8; 32],
     /// HMAC key for invitation tokens and codes.
     pub token: [u8; 32],
+    /// Public keys of earlier signing keys, so that exports they signed still verify.
+    pub retired_signing: Vec<[u8; 32]>,
 }
 
 impl fmt::Debug for Keys {
@@ -92,6 +94,7 @@ impl Keys {
             signing: SIGNING.load(&env, &store)?,
             notes: NOTES.load(&env, &store)?,
             token: TOKEN.load(&env, &store)?,
+            retired_signing: retired_signing(&env, &store)?,
         })
     }
 
@@ -138,6 +141,40 @@ impl KeySpec {
             Err(source) => Err(KeyError::File { path, source }),
         }
     }
+}
+
+/// The public keys of retired signing keys: base64, separated by commas or white space, from
+/// `PSA_RETIRED_SIGNING_KEYS` or (one instance) the file `signing-retired.pub`.
+const RETIRED_SIGNING: KeySpec = KeySpec {
+    var: "PSA_RETIRED_SIGNING_KEYS",
+    file: "signing-retired.pub",
+};
+
+fn retired_signing(
+    env: &impl Fn(&str) -> Option<String>,
+    store: &KeyStore<'_>,
+) -> Result<Vec<[u8; 32]>, KeyError> {
+    let text = match (env(RETIRED_SIGNING.var), store) {
+        (Some(value), _) => value,
+        (None, KeyStore::Directory(dir)) => {
+            let path = dir.join(RETIRED_SIGNING.file);
+            match fs::read_to_string(&path) {
+                Ok(content) => content,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(source) => return Err(KeyError::File { path, source }),
+            }
+        }
+        (None, KeyStore::Required) => String::new(),
+    };
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|key| !key.is_empty())
+        .map(|key| {
+            decode(key).ok_or(KeyError::Malformed {
+                var: RETIRED_SIGNING.var,
+                len: 32,
+            })
+        })
+        .collect()
 }
 
 fn decode<const N: usize>(value: &str) -> Option<[u8; N]> {

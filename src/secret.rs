@@ -29,9 +29,9 @@ pub fn new_token(prefix: &str) -> String {
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
 }
 
-/// SHA-256 of a high-entropy secret, hex encoded: how sessions and API tokens are stored.
-pub fn sha256_hex(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
+/// SHA-256, hex encoded: how sessions and API tokens are stored, and the digest of files.
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    hex(&Sha256::digest(bytes.as_ref()))
 }
 
 /// HMAC-SHA-256 under a server key, hex encoded: for low-entropy codes that must not be

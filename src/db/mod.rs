@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod connection;
 pub mod drafts;
+pub mod exports;
 pub mod migrations;
 pub mod organisations;
 pub mod plan;

@@ -85,14 +85,6 @@ pub struct Approval {
     pub review: Option<Review>,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 pub fn approval(
     conn: &mut DbConnection,
     organisation: &OrganisationId,
@@ -111,7 +103,7 @@ pub fn approval(
         (Some(file_name), Some(bytes)) => Some(ReportFile {
             file_name,
             size: bytes.len() as u64,
-            sha256: sha256_hex(&bytes),
+            sha256: crate::secret::sha256_hex(&bytes),
         }),
         _ => None,
     };

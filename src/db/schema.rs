@@ -183,6 +183,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    export_files (organisation_id, export_id, format) {
+        organisation_id -> Text,
+        export_id -> Text,
+        format -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        bytes -> Binary,
+        signature -> Binary,
+    }
+}
+
+diesel::table! {
+    exports (id) {
+        id -> Text,
+        organisation_id -> Text,
+        round_id -> Text,
+        lang -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
     instance_setup (id) {
         id -> Integer,
         completed_at -> Timestamp,
@@ -244,6 +267,7 @@ diesel::table! {
 
 diesel::joinable!(api_tokens -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(export_files -> exports (export_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(units -> organisations (organisation_id));
@@ -252,6 +276,8 @@ diesel::joinable!(user_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     drafts,
+    export_files,
+    exports,
     instance_setup,
     invitations,
     link_handouts,

@@ -2,14 +2,18 @@
 //! into every format, signed, and stored, so that every download gives the same bytes.
 
 pub mod document;
+pub mod signing;
 
 use chrono::NaiveDateTime;
 
 use crate::catalog::Catalog;
 use crate::db::DbConnection;
-use crate::domain::OrganisationId;
+use crate::db::exports::{ExportFile, ExportRow};
+use crate::db::rounds::RoundRow;
 use crate::domain::plan::verify_chain;
 use crate::domain::questionnaire::CategoryKind;
+use crate::domain::results::RoundResults;
+use crate::domain::{OrganisationId, Questionnaire};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::plan::{HistoryEntryView, PlanItemView};
@@ -25,16 +29,17 @@ pub struct Request<'a> {
     pub now: NaiveDateTime,
 }
 
-/// The export of a closed round as it stands now: `NotFound` for no such round, `Conflict` for
-/// one not closed.
+/// A closed round with its questionnaire and stored results (`results::closed_round`).
+pub type ClosedRound = (RoundRow, Questionnaire, RoundResults);
+
+/// The export of a closed round as it stands now.
 pub fn build(
     conn: &mut DbConnection,
     catalog: &Catalog,
     organisation: &OrganisationId,
-    round_id: &str,
+    (row, q, results): ClosedRound,
     request: Request,
 ) -> Result<RieExport, AppError> {
-    let (row, q, results) = crate::results::closed_round(conn, organisation, round_id)?;
     let lang = request.lang;
     let org = crate::db::organisations::get(conn, organisation)?
         .ok_or_else(|| AppError::NotFound("the organisation no longer exists".into()))?;
@@ -149,4 +154,90 @@ pub fn build(
         consent: approval.consent,
         review: approval.review,
     })
+}
+
+/// The formats of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Xlsx,
+    Json,
+    /// The tables as CSV files.
+    Zip,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Pdf, Format::Xlsx, Format::Json, Format::Zip];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+            Format::Json => "json",
+            Format::Zip => "zip",
+        }
+    }
+
+    pub fn parse(extension: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == extension)
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Pdf => "application/pdf",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Json => "application/json",
+            Format::Zip => "application/zip",
+        }
+    }
+}
+
+/// Makes the export of a closed round by `who`, renders and signs every format, and stores it:
+/// `NotFound` for no such round, `Conflict` for one not closed.
+pub fn make(
+    conn: &mut DbConnection,
+    catalog: &Catalog,
+    signer: &signing::ExportSigner,
+    organisation: &OrganisationId,
+    round_id: &str,
+    request: Request,
+    who: &str,
+) -> Result<ExportRow, AppError> {
+    use crate::render::export as render;
+    let round = crate::results::closed_round(conn, organisation, round_id)?;
+    let q = round.1.clone();
+    let row = ExportRow {
+        id: request.id.to_owned(),
+        organisation_id: organisation.to_string(),
+        round_id: round.0.id.clone(),
+        lang: request.lang.code().to_owned(),
+        created_at: request.now,
+        created_by: who.to_owned(),
+    };
+    let doc = build(conn, catalog, organisation, round, request)?;
+    let tables = render::tables::tables(&doc, &q);
+    let at = render::stamp(&doc);
+    let failed = |e: String| AppError::Internal(format!("rendering the export: {e}"));
+    let rendered = [
+        (Format::Json, render::json(&doc).map_err(failed)?),
+        (
+            Format::Zip,
+            render::spreadsheet::csv_zip(doc.lang, &tables, at).map_err(failed)?,
+        ),
+        (
+            Format::Xlsx,
+            render::spreadsheet::xlsx(&tables, at).map_err(failed)?,
+        ),
+    ];
+    let files: Vec<ExportFile> = rendered
+        .into_iter()
+        .map(|(format, bytes)| ExportFile {
+            format: format.extension().to_owned(),
+            signature: signer.sign(&bytes),
+            bytes,
+        })
+        .collect();
+    crate::db::exports::create(conn, &row, &files)?;
+    Ok(row)
 }

@@ -62,6 +62,10 @@ pub struct OrganisationHeader {
         api::plan::sign_off_item,
         api::plan::get_progress,
         api::plan::get_history,
+        api::exports::create_export,
+        api::exports::list_exports,
+        api::exports::get_export_file,
+        api::exports::get_signing_keys,
         api::policy::get_checklist,
         api::policy::answer_topic,
         api::policy::get_approval,
@@ -92,6 +96,7 @@ pub struct OrganisationHeader {
         (name = "respond", description = "Answering a round, with the invitation's token or code"),
         (name = "tokens", description = "API bearer tokens"),
         (name = "plan", description = "The plan of action (plan van aanpak) and its history"),
+        (name = "exports", description = "The RI&E PSA export, its signatures and the keys that verify them"),
         (name = "policy", description = "The policy checklist, the works council's consent and the expert review"),
     )
 )]

@@ -81,6 +81,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/readyz" Api Public => ops::readyz;
         GET "/static/psa.css" Page Public => ops::stylesheet;
         GET "/api/v1/openapi.json" Api Public => super::openapi::openapi_json;
+        GET "/api/v1/signing-key" Api Public => api::exports::get_signing_keys;
         // Pages.
         GET "/" Page Staff => staff::home::show_home;
         GET "/login" Page Public => staff::login::show_login;
@@ -149,6 +150,9 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/plan/items/{id}/sign-off" Api Members(PLAN_SIGNERS) => api::plan::sign_off_item;
         GET "/api/v1/plan/progress" Api Members(PLAN_READERS) => api::plan::get_progress;
         GET "/api/v1/plan/history" Api Members(PLAN_READERS) => api::plan::get_history;
+        POST "/api/v1/rounds/{id}/exports" Api Members(HR) => api::exports::create_export;
+        GET "/api/v1/rounds/{id}/exports" Api Members(HR) => api::exports::list_exports;
+        GET "/api/v1/exports/{file}" Api Members(HR) => api::exports::get_export_file;
         GET "/api/v1/policy-checklist" Api Members(PLAN_READERS) => api::policy::get_checklist;
         PUT "/api/v1/policy-checklist/{topic}" Api Members(HR) => api::policy::answer_topic;
         GET "/api/v1/rounds/{id}/approval" Api Members(PLAN_READERS) => api::policy::get_approval;

@@ -8,6 +8,7 @@ mod access;
 mod answering;
 mod cli;
 mod errors;
+mod exports;
 mod helpers;
 mod login;
 mod migrations;

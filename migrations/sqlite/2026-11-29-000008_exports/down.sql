@@ -1,0 +1,2 @@
+DROP TABLE export_files;
+DROP TABLE exports;
