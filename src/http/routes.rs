@@ -101,6 +101,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/rounds/{id}/open" Page Members(HR) => hr::rounds::open_round;
         POST "/rounds/{id}/close" Page Members(HR) => hr::rounds::close_round;
         POST "/rounds/{id}/invitations" Page Members(HR) => hr::rounds::download_invitations;
+        POST "/rounds/{id}/exports" Page Members(HR) => hr::rounds::make_export;
         GET "/plan" Page Members(PLAN_READERS) => hr::plan::show_plan;
         GET "/plan/history" Page Members(PLAN_READERS) => hr::plan::show_history;
         POST "/plan/items" Page Members(HR) => hr::plan::add_item;

@@ -118,7 +118,16 @@ pub struct RoundPage {
     pub progress: Vec<(String, u64, u64)>,
     /// (when, who, how many)
     pub handouts: Vec<(String, String, i32)>,
+    pub exports: Vec<ExportLine>,
     pub errors: Vec<String>,
+}
+
+/// A stored export in the round's list.
+pub struct ExportLine {
+    pub id: String,
+    pub created: String,
+    pub lang: String,
+    pub formats: Vec<String>,
 }
 
 impl RoundPage {

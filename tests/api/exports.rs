@@ -280,3 +280,52 @@ async fn exports_belong_to_hr_of_their_organisation() {
         .unwrap();
     assert_eq!(anonymous.status(), 200);
 }
+
+#[actix_web::test]
+async fn hr_makes_an_export_from_the_round_page() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let round = closed_round_with_a_hidden_group(&app, &hr).await;
+    let browser = app.login("owner@example.nl").await;
+    let page = browser
+        .get(app.url(&format!("/rounds/{round}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("action=\"/rounds/{round}/exports\"")));
+    let made = browser
+        .post(app.url(&format!("/rounds/{round}/exports")))
+        .form(&[
+            ("csrf", crate::helpers::csrf_of(&page).as_str()),
+            ("lang", "en"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 303);
+    let page = browser
+        .get(app.url(&format!("/rounds/{round}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let export: Value = hr.get(&format!("/api/v1/rounds/{round}/exports")).await;
+    let id = export[0]["id"].as_str().unwrap();
+    assert_eq!(export[0]["lang"], "en");
+    assert!(
+        page.contains(&format!("/api/v1/exports/{id}.json.sig")),
+        "{page}"
+    );
+    // The browser's session downloads the file as HR.
+    let file = browser
+        .get(app.url(&format!("/api/v1/exports/{id}.json")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+}

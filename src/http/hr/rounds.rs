@@ -14,7 +14,7 @@ use crate::http::api::rounds::{
 use crate::http::api::units as unit_ops;
 use crate::http::auth::Member;
 use crate::http::page::{OrgPage, see_other};
-use crate::render::pages::{RoundPage, RoundsPage, html};
+use crate::render::pages::{ExportLine, RoundPage, RoundsPage, html};
 
 async fn list_page(
     page: &OrgPage,
@@ -135,11 +135,26 @@ async fn round_page(
         round_ops::progress(&page.state, page.organisation.clone(), id.clone()).await?;
     let organisation = page.organisation.clone();
     let round_id = id.clone();
-    let (handouts, covered) = page
+    let (handouts, covered, exports) = page
         .state
         .db
         .run(move |conn| -> Result<_, AppError> {
             let handouts = store::handouts(conn, &organisation, &round_id)?;
+            let exports = crate::db::exports::list(conn, &organisation, &round_id)?
+                .into_iter()
+                .map(|export| {
+                    let formats = crate::db::exports::formats(conn, &export)?
+                        .into_iter()
+                        .map(|(format, _, _)| format)
+                        .collect();
+                    Ok(ExportLine {
+                        created: crate::http::api::utc(export.created_at),
+                        id: export.id,
+                        lang: export.lang,
+                        formats,
+                    })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
             let covered = if row_status(conn, &organisation, &round_id)? == RoundStatus::Draft {
                 let tree = crate::db::units::tree(conn, &organisation)?;
                 let chosen = store::chosen_units(conn, &organisation, &round_id)?;
@@ -149,7 +164,7 @@ async fn round_page(
                     .map(|r| r.frozen_units())
                     .unwrap_or_default()
             };
-            Ok((handouts, covered))
+            Ok((handouts, covered, exports))
         })
         .await?;
     let lang = page.lang;
@@ -178,6 +193,7 @@ async fn round_page(
                 .into_iter()
                 .map(|h| (crate::http::api::utc(h.created_at), h.user_email, h.count))
                 .collect(),
+            exports,
             errors,
         },
     ))
@@ -191,6 +207,23 @@ fn row_status(
     store::get(conn, organisation, id)?
         .map(|r| r.status())
         .ok_or_else(|| AppError::NotFound("no such round".into()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ExportForm {
+    lang: crate::i18n::Lang,
+}
+
+/// Makes the round's export in the chosen language and shows it in the round's list.
+pub async fn make_export(
+    page: OrgPage,
+    member: Member,
+    path: web::Path<String>,
+    form: web::Form<ExportForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    crate::http::api::exports::make(&page.state, member, id.clone(), form.lang).await?;
+    Ok(see_other(&format!("/rounds/{id}#exports")))
 }
 
 pub async fn show_round(page: OrgPage, path: web::Path<String>) -> Result<HttpResponse, AppError> {
