@@ -94,6 +94,15 @@ enum Command {
     /// Work with questionnaire files
     #[command(subcommand)]
     Questionnaire(QuestionnaireCommand),
+    /// Tell whether an export file is authentic: FILE with its detached signature SIGFILE
+    Verify {
+        file: PathBuf,
+        signature: PathBuf,
+        /// Verify with this public key (base64 or PEM, from /api/v1/signing-key, or a file
+        /// holding it) instead of this instance's keys
+        #[arg(long, allow_hyphen_values = true)]
+        public_key: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -206,6 +215,18 @@ fn run(cli: Cli) -> CliResult {
         Some(Command::Questionnaire(QuestionnaireCommand::Check { files })) => {
             return check_questionnaires(files);
         }
+        Some(Command::Verify {
+            file,
+            signature,
+            public_key: Some(key),
+        }) => {
+            let text = std::fs::read_to_string(key).unwrap_or_else(|_| key.clone());
+            let key = crate::export::signing::parse_public_key(&text)
+                .ok_or("--public-key: not an Ed25519 public key in base64 or PEM")?;
+            return verify_file(file, signature, |bytes, sig| {
+                crate::export::signing::verify(&[key], bytes, sig)
+            });
+        }
         _ => {}
     }
     let global = cli.global;
@@ -258,7 +279,34 @@ fn run(cli: Cli) -> CliResult {
         Command::User(command) => user_command(&settings, command),
         Command::Org(command) => org_command(&settings, command),
         Command::Token(command) => token_command(&settings, command),
+        Command::Verify {
+            file, signature, ..
+        } => {
+            let signer = crate::export::signing::ExportSigner::new(&settings.keys);
+            verify_file(&file, &signature, |bytes, sig| signer.verify(bytes, sig))
+        }
         Command::Keys(_) | Command::Questionnaire(_) => Ok(()),
+    }
+}
+
+/// Prints whether `file` is authentic under `signature`; an error (exit code 1) when not.
+fn verify_file(
+    file: &std::path::Path,
+    signature: &std::path::Path,
+    verify: impl Fn(&[u8], &[u8]) -> Option<String>,
+) -> CliResult {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    match verify(&read(file)?, &read(signature)?) {
+        Some(key) => {
+            println!("{}: authentic, signed with key {key}", file.display());
+            Ok(())
+        }
+        None => Err(format!(
+            "{}: NOT authentic: the signature does not match the file under any known key",
+            file.display()
+        )),
     }
 }
 

@@ -86,12 +86,34 @@ impl ExportSigner {
 
     /// The id of the key under which `signature` is a valid signature of `bytes`, if any.
     pub fn verify(&self, bytes: &[u8], signature: &[u8]) -> Option<String> {
-        let signature = Signature::from_slice(signature).ok()?;
-        std::iter::once(self.signing.verifying_key())
+        let keys: Vec<VerifyingKey> = std::iter::once(self.signing.verifying_key())
             .chain(self.retired.iter().copied())
-            .find(|key| key.verify_strict(bytes, &signature).is_ok())
-            .map(|key| key_id(&key))
+            .collect();
+        verify(&keys, bytes, signature)
     }
+}
+
+/// The id of the first of `keys` under which `signature` is a valid signature of `bytes`.
+pub fn verify(keys: &[VerifyingKey], bytes: &[u8], signature: &[u8]) -> Option<String> {
+    let signature = Signature::from_slice(signature).ok()?;
+    keys.iter()
+        .find(|key| key.verify_strict(bytes, &signature).is_ok())
+        .map(key_id)
+}
+
+/// A public key as `/api/v1/signing-key` lists it: the 32 bytes in base64, or the PEM.
+pub fn parse_public_key(text: &str) -> Option<VerifyingKey> {
+    let body: String = text
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    let bytes = STANDARD.decode(body.trim()).ok()?;
+    let raw = match bytes.strip_prefix(&SPKI_PREFIX[..]) {
+        Some(raw) => raw,
+        None => &bytes[..],
+    };
+    VerifyingKey::from_bytes(raw.try_into().ok()?).ok()
 }
 
 #[cfg(test)]
@@ -136,5 +158,10 @@ mod tests {
                 .pem
                 .starts_with("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA")
         );
+        for text in [&listed[1].pem, &listed[1].public_key] {
+            let key = parse_public_key(text).expect("a listed key reads back");
+            assert_eq!(verify(&[key], &file, &signature), Some(id.clone()));
+        }
+        assert!(parse_public_key("not a key").is_none());
     }
 }

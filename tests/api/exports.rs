@@ -329,3 +329,44 @@ async fn hr_makes_an_export_from_the_round_page() {
         .unwrap();
     assert_eq!(file.status(), 200);
 }
+
+#[actix_web::test]
+async fn psa_verify_tells_an_authentic_file_from_a_changed_one() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let round = closed_round_with_a_hidden_group(&app, &hr).await;
+    let export: Value = hr
+        .post(&format!("/api/v1/rounds/{round}/exports"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let file = &export["files"][0];
+    let (_, _, bytes) = download(&hr, file["url"].as_str().unwrap()).await;
+    let (_, _, signature) = download(&hr, file["signature_url"].as_str().unwrap()).await;
+    let keys: Value = hr.get("/api/v1/signing-key").await;
+    let pem = keys["keys"][0]["pem"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sig) = (dir.path().join("export"), dir.path().join("export.sig"));
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::write(&sig, &signature).unwrap();
+    let verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_psa"))
+            .env_clear()
+            .arg("verify")
+            .arg(&path)
+            .arg(&sig)
+            .args(["--public-key", pem])
+            .output()
+            .unwrap()
+    };
+    let authentic = verify();
+    assert!(authentic.status.success(), "{authentic:?}");
+    assert!(String::from_utf8_lossy(&authentic.stdout).contains("authentic"));
+    let mut changed = bytes.clone();
+    changed[0] ^= 1;
+    std::fs::write(&path, &changed).unwrap();
+    let refused = verify();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("NOT authentic"));
+}
