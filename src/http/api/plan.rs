@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::Valid;
+use crate::calendar::today;
 use crate::db::now;
 use crate::db::plan::{self as store, PlanItemRow};
 use crate::domain::OrganisationId;
@@ -208,13 +209,6 @@ pub struct HistoryView {
     pub broken_at: Option<i64>,
     /// The head of the chain, when intact.
     pub head: Option<String>,
-}
-
-/// Today in Europe/Amsterdam, where plan dates and terms are counted.
-fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Amsterdam)
-        .date_naive()
 }
 
 /// The risks that count for completeness and that no counting item covers: per questionnaire,
