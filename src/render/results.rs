@@ -5,6 +5,7 @@ use askama::Template;
 use serde_json::Value;
 
 use super::pages::Chrome;
+use super::{text, top_group_name};
 use crate::domain::Questionnaire;
 use crate::domain::aggregate::{
     bound_one_decimal, mean_change_one_decimal, mean_one_decimal, share_change_one_decimal,
@@ -75,14 +76,6 @@ pub struct RoundFacts<'a> {
     pub whole_organisation: bool,
 }
 
-fn text(lang: Lang, texts: &crate::domain::questionnaire::Texts) -> String {
-    texts
-        .get(lang.code())
-        .or_else(|| texts.values().next())
-        .cloned()
-        .unwrap_or_default()
-}
-
 fn f64_of(value: &Value, key: &str) -> f64 {
     value[key].as_f64().unwrap_or(0.0)
 }
@@ -98,12 +91,7 @@ impl ResultsPage {
             .flatten()
             .map(|group| {
                 let name = if group["unit_id"].is_null() {
-                    lang.t(if round.whole_organisation {
-                        "results.organisation"
-                    } else {
-                        "results.units_covered"
-                    })
-                    .into_owned()
+                    top_group_name(lang, round.whole_organisation)
                 } else {
                     group["path"].as_str().unwrap_or_default().to_owned()
                 };

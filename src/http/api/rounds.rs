@@ -409,20 +409,24 @@ pub struct ChartQuery {
     pub lang: Option<crate::i18n::Lang>,
 }
 
-/// A chart of a closed round's stored results, as SVG: `categories.svg` (per category of the
-/// organisation: prevalence or mean with its interval, written traffic light, benchmark).
+/// A chart of a closed round, as SVG (text stays text) or PNG. `categories`: per category of the
+/// top group, prevalence or mean with its interval, written traffic light and benchmark. Charts
+/// show nothing that the stored, suppressed results do not.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
     params(
         crate::http::openapi::OrganisationHeader,
         ("id" = String, Path, description = "Round id"),
-        ("chart" = String, Path, description = "Chart file name: `categories.svg`"),
+        ("chart" = String, Path, description = "Chart file name: `categories`, with `.svg` or `.png`", example = "categories.png"),
         ChartQuery,
     ),
     responses(
-        (status = 200, description = "The chart", body = String, content_type = "image/svg+xml"),
+        (status = 200, description = "The chart; the same data gives the same bytes", content(
+            (String = "image/svg+xml"),
+            (String = "image/png"),
+        )),
         (status = 400, description = "Unknown language", body = ProblemDoc, content_type = "application/problem+json"),
         Refusals,
-        (status = 404, description = "No such round or chart", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round, or no such chart (the detail lists the names)", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "The round is not closed", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn get_chart(
@@ -431,20 +435,30 @@ pub async fn get_chart(
     path: web::Path<(String, String)>,
     query: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, chart) = path.into_inner();
-    if chart != "categories.svg" {
-        return Err(AppError::NotFound(format!(
-            "no chart {chart:?}: there is categories.svg"
-        )));
-    }
+    use crate::render::charts::{self, ChartFile, ChartName};
+    let (id, file) = path.into_inner();
+    let ChartFile { chart, format } = file
+        .parse()
+        .map_err(|e: charts::UnknownChart| AppError::NotFound(e.to_string()))?;
+    let lang = query.lang.unwrap_or_default();
     let (row, json) = stored_results(&state, member.organisation, id).await?;
     let results: crate::domain::results::RoundResults =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
     let q = crate::results::frozen_questionnaire(&row)?;
-    let lang = query.lang.unwrap_or_default();
-    let svg =
-        crate::render::charts::categories_svg(&q, &results, lang).map_err(AppError::Internal)?;
-    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+    let bytes = match chart {
+        ChartName::Categories => charts::render(
+            &charts::Categories {
+                q: &q,
+                results: &results,
+                lang,
+            },
+            format,
+        ),
+    }
+    .map_err(AppError::Internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .body(bytes))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
