@@ -410,13 +410,14 @@ pub struct ChartQuery {
 }
 
 /// A chart of a closed round, as SVG (text stays text) or PNG. `categories`: per category of the
-/// top group, prevalence or mean with its interval, written traffic light and benchmark. Charts
-/// show nothing that the stored, suppressed results do not.
+/// top group, prevalence or mean with its interval, written traffic light and benchmark;
+/// `heatmap`: groups × categories, hidden cells marked without a figure. Charts show nothing that
+/// the stored, suppressed results do not.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
     params(
         crate::http::openapi::OrganisationHeader,
         ("id" = String, Path, description = "Round id"),
-        ("chart" = String, Path, description = "Chart file name: `categories`, with `.svg` or `.png`", example = "categories.png"),
+        ("chart" = String, Path, description = "Chart file name: `categories` or `heatmap`, with `.svg` or `.png`", example = "heatmap.svg"),
         ChartQuery,
     ),
     responses(
@@ -441,7 +442,8 @@ pub async fn get_chart(
         .parse()
         .map_err(|e: charts::UnknownChart| AppError::NotFound(e.to_string()))?;
     let lang = query.lang.unwrap_or_default();
-    let (row, json) = stored_results(&state, member.organisation, id).await?;
+    let organisation = member.organisation;
+    let (row, json) = stored_results(&state, organisation.clone(), id).await?;
     let results: crate::domain::results::RoundResults =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
     let q = crate::results::frozen_questionnaire(&row)?;
@@ -454,11 +456,33 @@ pub async fn get_chart(
             },
             format,
         ),
+        ChartName::Heatmap => {
+            let whole_organisation = state
+                .db
+                .run(move |conn| covers_all(conn, &organisation, &row))
+                .await?;
+            let chart = charts::Heatmap {
+                q: &q,
+                results: &results,
+                whole_organisation,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
     }
     .map_err(AppError::Internal)?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .body(bytes))
+}
+
+/// Whether a round covers the whole organisation (its top group is then "the organisation").
+fn covers_all(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    row: &RoundRow,
+) -> Result<bool, AppError> {
+    Ok(rounds::chosen_units(conn, organisation, &row.id)?.is_empty())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

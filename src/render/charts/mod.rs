@@ -1,5 +1,5 @@
 //! Charts of a round, drawn with plotters as SVG or PNG: (a) `categories`, risk per category of
-//! the top group.
+//! the top group; (b) `heatmap`, units × categories.
 //!
 //! Each chart is drawn once, by a function generic over the plotters backend. SVG text stays
 //! text (`font-family="sans-serif"`), so it can be selected and read aloud; PNG text is drawn
@@ -13,6 +13,7 @@
 //! helpers: no `db`, no `http`.
 
 mod categories;
+mod heatmap;
 mod png;
 
 use std::fmt;
@@ -23,6 +24,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub use categories::Categories;
+pub use heatmap::Heatmap;
 
 use crate::domain::Questionnaire;
 use crate::domain::aggregate::{mean_one_decimal, share_one_decimal};
@@ -36,14 +38,16 @@ use crate::i18n::Lang;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartName {
     Categories,
+    Heatmap,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 1] = [ChartName::Categories];
+    pub const ALL: [ChartName; 2] = [ChartName::Categories, ChartName::Heatmap];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ChartName::Categories => "categories",
+            ChartName::Heatmap => "heatmap",
         }
     }
 }
@@ -151,6 +155,7 @@ mod palette {
     /// Written notes and hidden cells.
     pub const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
     pub const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+    pub const HIDDEN: RGBColor = RGBColor(0xF2, 0xF2, 0xF2);
 }
 
 /// A traffic light's colour, and the light in words.
@@ -173,6 +178,7 @@ const fn anchor(h_pos: HPos, v_pos: VPos) -> Pos {
 }
 const LEFT: Pos = anchor(HPos::Left, VPos::Center);
 const RIGHT: Pos = anchor(HPos::Right, VPos::Center);
+const CENTRE: Pos = anchor(HPos::Center, VPos::Center);
 const BELOW: Pos = anchor(HPos::Center, VPos::Top);
 
 /// Writes `text` at `at` (its anchor is the style's position).
@@ -219,6 +225,29 @@ fn bar_scale<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Diagonal hatching over a rectangle: marks what is hidden or overdue without colour.
+fn hatch<DB: DrawingBackend>(
+    root: &Area<DB>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+    colour: RGBColor,
+) -> Drawn<DB> {
+    const STEP: i32 = 8;
+    let (width, height) = (x1 - x0, y1 - y0);
+    // Lines x − y = c at 45°, clipped to the rectangle by hand so both backends agree.
+    let mut c = -height + STEP / 2;
+    while c < width {
+        let start = (x0 + c.max(0), y0 + (-c).max(0));
+        let length = (width - c.max(0)).min(height - (-c).max(0));
+        root.draw(&PathElement::new(
+            vec![start, (start.0 + length, start.1 + length)],
+            colour.stroke_width(1),
+        ))?;
+        c += STEP;
+    }
+    Ok(())
+}
+
 /// A category's figure as a chart shows it: the value on the 0–100 scale (behaviour: the share
 /// exposed, in percent; strain: the mean) with its 95% interval, and written to one decimal
 /// from its exact count or sum, as the dashboard writes it.
@@ -260,6 +289,36 @@ fn units_per_point(q: &Questionnaire) -> Vec<i64> {
         .collect()
 }
 
+/// `text` cut to at most `max` characters, with an ellipsis where cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+/// `text` broken at spaces into at most `lines` lines of at most `width` characters; the last
+/// line is shortened if the text does not fit.
+fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match out.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => out.push(word.to_owned()),
+        }
+    }
+    if out.len() > lines {
+        let rest = out.split_off(lines - 1).join(" ");
+        out.push(rest);
+    }
+    out.into_iter().map(|line| shorten(&line, width)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,15 +346,30 @@ mod tests {
         }
         for bad in [
             "pie.svg",
-            "categories.jpg",
-            "categories",
+            "heatmap.jpg",
+            "heatmap",
             "",
             ".svg",
-            "Categories.svg",
+            "Heatmap.svg",
         ] {
             let err = bad.parse::<ChartFile>().unwrap_err();
-            assert!(err.to_string().contains("categories"), "{err}");
+            assert!(err.to_string().contains("categories, heatmap"), "{err}");
         }
+    }
+
+    #[test]
+    fn long_labels_wrap_at_spaces_and_are_cut_with_an_ellipsis() {
+        assert_eq!(
+            wrap("andere onjuiste bejegening", 14, 3),
+            ["andere", "onjuiste", "bejegening"]
+        );
+        assert_eq!(
+            wrap("seksuele intimidatie", 14, 3),
+            ["seksuele", "intimidatie"]
+        );
+        assert_eq!(wrap("a b c d", 3, 2), ["a b", "c d"]);
+        assert_eq!(wrap("een heel lange naam", 8, 2), ["een heel", "lange n…"]);
+        assert_eq!(shorten("Zorg/Nacht", 6), "Zorg/…");
     }
 }
 
@@ -363,6 +437,15 @@ pub(crate) mod fixtures {
             let (q, results) = (&self.q, &self.results);
             match chart {
                 ChartName::Categories => render(&Categories { q, results, lang }, format),
+                ChartName::Heatmap => render(
+                    &Heatmap {
+                        q,
+                        results,
+                        whole_organisation: true,
+                        lang,
+                    },
+                    format,
+                ),
             }
             .unwrap()
         }
