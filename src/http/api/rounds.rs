@@ -411,13 +411,13 @@ pub struct ChartQuery {
 
 /// A chart of a closed round, as SVG (text stays text) or PNG. `categories`: per category of the
 /// top group, prevalence or mean with its interval, written traffic light and benchmark;
-/// `heatmap`: groups × categories, hidden cells marked without a figure. Charts show nothing that
-/// the stored, suppressed results do not.
+/// `heatmap`: groups × categories, hidden cells marked without a figure; `response-rate`: per unit
+/// with at least k invitations. Charts show nothing that the stored, suppressed results do not.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
     params(
         crate::http::openapi::OrganisationHeader,
         ("id" = String, Path, description = "Round id"),
-        ("chart" = String, Path, description = "Chart file name: `categories` or `heatmap`, with `.svg` or `.png`", example = "heatmap.svg"),
+        ("chart" = String, Path, description = "Chart file name: `categories`, `heatmap` or `response-rate`, with `.svg` or `.png`", example = "heatmap.svg"),
         ChartQuery,
     ),
     responses(
@@ -447,6 +447,7 @@ pub async fn get_chart(
     let results: crate::domain::results::RoundResults =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
     let q = crate::results::frozen_questionnaire(&row)?;
+    let k = row.k().get();
     let bytes = match chart {
         ChartName::Categories => charts::render(
             &charts::Categories {
@@ -465,6 +466,22 @@ pub async fn get_chart(
                 q: &q,
                 results: &results,
                 whole_organisation,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
+        ChartName::ResponseRate => {
+            let (progress, whole_organisation) = state
+                .db
+                .run(move |conn| -> Result<_, AppError> {
+                    let progress = round_progress(conn, &organisation, &row)?;
+                    Ok((progress, covers_all(conn, &organisation, &row)?))
+                })
+                .await?;
+            let chart = charts::ResponseRate {
+                progress: &progress,
+                whole_organisation,
+                k,
                 lang,
             };
             charts::render(&chart, format)
@@ -800,12 +817,21 @@ pub async fn progress(
         .db
         .run(move |conn| {
             let row = round_of(conn, &organisation, &id)?;
-            let covered = covered(conn, &organisation, &row)?;
-            let counts = rounds::counts(conn, &organisation, &id)?;
-            let progress = round::progress(&covered, &counts, row.k());
+            let progress = round_progress(conn, &organisation, &row)?;
             Ok((row, ProgressView::from(progress)))
         })
         .await
+}
+
+/// The response rate of a round that is safe to show (DOMAIN.md section 6).
+fn round_progress(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    row: &RoundRow,
+) -> Result<Progress, AppError> {
+    let covered = covered(conn, organisation, row)?;
+    let counts = rounds::counts(conn, organisation, &row.id)?;
+    Ok(round::progress(&covered, &counts, row.k()))
 }
 
 /// The response rate: invited and responded, in total and per unit with at least k invitations.

@@ -1,5 +1,5 @@
 //! Charts of a round, drawn with plotters as SVG or PNG: (a) `categories`, risk per category of
-//! the top group; (b) `heatmap`, units × categories.
+//! the top group; (b) `heatmap`, units × categories; (d) `response-rate`, per unit.
 //!
 //! Each chart is drawn once, by a function generic over the plotters backend. SVG text stays
 //! text (`font-family="sans-serif"`), so it can be selected and read aloud; PNG text is drawn
@@ -15,6 +15,7 @@
 mod categories;
 mod heatmap;
 mod png;
+mod response_rate;
 
 use std::fmt;
 use std::str::FromStr;
@@ -25,6 +26,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub use categories::Categories;
 pub use heatmap::Heatmap;
+pub use response_rate::ResponseRate;
 
 use crate::domain::Questionnaire;
 use crate::domain::aggregate::{mean_one_decimal, share_one_decimal};
@@ -39,15 +41,21 @@ use crate::i18n::Lang;
 pub enum ChartName {
     Categories,
     Heatmap,
+    ResponseRate,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 2] = [ChartName::Categories, ChartName::Heatmap];
+    pub const ALL: [ChartName; 3] = [
+        ChartName::Categories,
+        ChartName::Heatmap,
+        ChartName::ResponseRate,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ChartName::Categories => "categories",
             ChartName::Heatmap => "heatmap",
+            ChartName::ResponseRate => "response-rate",
         }
     }
 }
@@ -151,6 +159,7 @@ mod palette {
 
     pub const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
     pub const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+    pub const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
     pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
     /// Written notes and hidden cells.
     pub const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
@@ -326,9 +335,9 @@ mod tests {
     #[test]
     fn chart_files_parse_into_a_name_and_a_format() {
         assert_eq!(
-            "categories.png".parse(),
+            "response-rate.png".parse(),
             Ok(ChartFile {
-                chart: ChartName::Categories,
+                chart: ChartName::ResponseRate,
                 format: Format::Png
             })
         );
@@ -353,7 +362,11 @@ mod tests {
             "Heatmap.svg",
         ] {
             let err = bad.parse::<ChartFile>().unwrap_err();
-            assert!(err.to_string().contains("categories, heatmap"), "{err}");
+            assert!(
+                err.to_string()
+                    .contains("categories, heatmap, response-rate"),
+                "{err}"
+            );
         }
     }
 
@@ -379,11 +392,12 @@ pub(crate) mod fixtures {
     use super::*;
     use crate::domain::answers::{Answers, RawAnswers};
     use crate::domain::results::{RoundResults, compute};
-    use crate::domain::round::{FrozenUnit, MinGroupSize};
+    use crate::domain::round::{FrozenUnit, MinGroupSize, Progress, UnitCount, progress};
 
     pub struct Data {
         pub q: Questionnaire,
         pub results: RoundResults,
+        pub progress: Progress,
     }
 
     fn unit(id: &str, parent: Option<&str>, path: &str) -> FrozenUnit {
@@ -399,6 +413,7 @@ pub(crate) mod fixtures {
     impl Data {
         /// A round at k = 5 of 16 respondents: Kantoor 8 (3 of them bullied weekly), Zorg 5 and
         /// Zorg/Nacht 3, so that Nacht is hidden; only bullying and work pressure are answered.
+        /// Response counts where Nacht has fewer than k invitations.
         pub fn new() -> Data {
             let q = Questionnaire::parse(include_str!("../../../questionnaires/psa-basis.toml"))
                 .unwrap();
@@ -429,7 +444,17 @@ pub(crate) mod fixtures {
                 compute(&q, &units, responses, k)
             };
             let results = round(3, &|i| 2 + (i % 4) as i32);
-            Data { q, results }
+            let count = |unit: &str, invited, responded| UnitCount {
+                unit: unit.into(),
+                invited,
+                responded,
+            };
+            let counts = [count("k", 12, 9), count("z", 10, 4), count("n", 4, 3)];
+            Data {
+                q,
+                results,
+                progress: progress(&units, &counts, k),
+            }
         }
 
         /// Every chart, drawn in `lang` as `format`.
@@ -442,6 +467,15 @@ pub(crate) mod fixtures {
                         q,
                         results,
                         whole_organisation: true,
+                        lang,
+                    },
+                    format,
+                ),
+                ChartName::ResponseRate => render(
+                    &ResponseRate {
+                        progress: &self.progress,
+                        whole_organisation: true,
+                        k: 5,
                         lang,
                     },
                     format,
