@@ -412,12 +412,13 @@ pub struct ChartQuery {
 /// A chart of a closed round, as SVG (text stays text) or PNG. `categories`: per category of the
 /// top group, prevalence or mean with its interval, written traffic light and benchmark;
 /// `heatmap`: groups × categories, hidden cells marked without a figure; `response-rate`: per unit
-/// with at least k invitations. Charts show nothing that the stored, suppressed results do not.
+/// with at least k invitations; `plan-status`: the plan's items per category, done, running,
+/// planned or overdue today. Charts show nothing that the stored, suppressed results do not.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
     params(
         crate::http::openapi::OrganisationHeader,
         ("id" = String, Path, description = "Round id"),
-        ("chart" = String, Path, description = "Chart file name: `categories`, `heatmap` or `response-rate`, with `.svg` or `.png`", example = "heatmap.svg"),
+        ("chart" = String, Path, description = "Chart file name: `categories`, `heatmap`, `response-rate` or `plan-status`, with `.svg` or `.png`", example = "heatmap.svg"),
         ChartQuery,
     ),
     responses(
@@ -482,6 +483,28 @@ pub async fn get_chart(
                 progress: &progress,
                 whole_organisation,
                 k,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
+        ChartName::PlanStatus => {
+            let items = state
+                .db
+                .run(move |conn| crate::db::plan::list(conn, &organisation).map_err(AppError::from))
+                .await?;
+            let today = crate::calendar::today();
+            // Cancelled items have no standing and count nowhere.
+            let items: Vec<_> = items
+                .into_iter()
+                .filter_map(|item| {
+                    let standing = item.status().standing(item.deadline, today)?;
+                    Some((item.category, standing))
+                })
+                .collect();
+            let chart = charts::PlanStatus {
+                q: &q,
+                items: &items,
+                today,
                 lang,
             };
             charts::render(&chart, format)

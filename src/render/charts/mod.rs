@@ -1,5 +1,6 @@
 //! Charts of a round, drawn with plotters as SVG or PNG: (a) `categories`, risk per category of
-//! the top group; (b) `heatmap`, units × categories; (d) `response-rate`, per unit.
+//! the top group; (b) `heatmap`, units × categories; (d) `response-rate`, per unit; (e)
+//! `plan-status`, plan items per category and standing.
 //!
 //! Each chart is drawn once, by a function generic over the plotters backend. SVG text stays
 //! text (`font-family="sans-serif"`), so it can be selected and read aloud; PNG text is drawn
@@ -14,6 +15,7 @@
 
 mod categories;
 mod heatmap;
+mod plan_status;
 mod png;
 mod response_rate;
 
@@ -26,6 +28,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub use categories::Categories;
 pub use heatmap::Heatmap;
+pub use plan_status::PlanStatus;
 pub use response_rate::ResponseRate;
 
 use crate::domain::Questionnaire;
@@ -42,13 +45,15 @@ pub enum ChartName {
     Categories,
     Heatmap,
     ResponseRate,
+    PlanStatus,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 3] = [
+    pub const ALL: [ChartName; 4] = [
         ChartName::Categories,
         ChartName::Heatmap,
         ChartName::ResponseRate,
+        ChartName::PlanStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +61,7 @@ impl ChartName {
             ChartName::Categories => "categories",
             ChartName::Heatmap => "heatmap",
             ChartName::ResponseRate => "response-rate",
+            ChartName::PlanStatus => "plan-status",
         }
     }
 }
@@ -158,7 +164,9 @@ mod palette {
     use plotters::style::RGBColor;
 
     pub const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+    pub const SKY_BLUE: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
     pub const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+    pub const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
     pub const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
     pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
     /// Written notes and hidden cells.
@@ -364,7 +372,7 @@ mod tests {
             let err = bad.parse::<ChartFile>().unwrap_err();
             assert!(
                 err.to_string()
-                    .contains("categories, heatmap, response-rate"),
+                    .contains("categories, heatmap, response-rate, plan-status"),
                 "{err}"
             );
         }
@@ -389,8 +397,11 @@ mod tests {
 /// Shared by the charts' tests: one set of values for every chart, with hidden groups.
 #[cfg(test)]
 pub(crate) mod fixtures {
+    use chrono::NaiveDate;
+
     use super::*;
     use crate::domain::answers::{Answers, RawAnswers};
+    use crate::domain::plan::Standing;
     use crate::domain::results::{RoundResults, compute};
     use crate::domain::round::{FrozenUnit, MinGroupSize, Progress, UnitCount, progress};
 
@@ -398,6 +409,7 @@ pub(crate) mod fixtures {
         pub q: Questionnaire,
         pub results: RoundResults,
         pub progress: Progress,
+        pub items: Vec<(String, Standing)>,
     }
 
     fn unit(id: &str, parent: Option<&str>, path: &str) -> FrozenUnit {
@@ -410,10 +422,15 @@ pub(crate) mod fixtures {
         }
     }
 
+    pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
     impl Data {
         /// A round at k = 5 of 16 respondents: Kantoor 8 (3 of them bullied weekly), Zorg 5 and
         /// Zorg/Nacht 3, so that Nacht is hidden; only bullying and work pressure are answered.
-        /// Response counts where Nacht has fewer than k invitations.
+        /// Response counts where Nacht has fewer than k invitations, and plan items of every
+        /// standing.
         pub fn new() -> Data {
             let q = Questionnaire::parse(include_str!("../../../questionnaires/psa-basis.toml"))
                 .unwrap();
@@ -450,10 +467,21 @@ pub(crate) mod fixtures {
                 responded,
             };
             let counts = [count("k", 12, 9), count("z", 10, 4), count("n", 4, 3)];
+            let item = |category: &str, standing| (category.to_owned(), standing);
+            let items = vec![
+                item("pesten", Standing::Done),
+                item("pesten", Standing::Done),
+                item("pesten", Standing::Running),
+                item("pesten", Standing::Overdue),
+                item("werkdruk", Standing::Planned),
+                item("werkdruk", Standing::Overdue),
+                item("vpo_signaal", Standing::Running),
+            ];
             Data {
                 q,
                 results,
                 progress: progress(&units, &counts, k),
+                items,
             }
         }
 
@@ -476,6 +504,15 @@ pub(crate) mod fixtures {
                         progress: &self.progress,
                         whole_organisation: true,
                         k: 5,
+                        lang,
+                    },
+                    format,
+                ),
+                ChartName::PlanStatus => render(
+                    &PlanStatus {
+                        q,
+                        items: &self.items,
+                        today: date(2026, 3, 1),
                         lang,
                     },
                     format,
