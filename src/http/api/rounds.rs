@@ -411,14 +411,15 @@ pub struct ChartQuery {
 
 /// A chart of a closed round, as SVG (text stays text) or PNG. `categories`: per category of the
 /// top group, prevalence or mean with its interval, written traffic light and benchmark;
-/// `heatmap`: groups × categories, hidden cells marked without a figure; `response-rate`: per unit
-/// with at least k invitations; `plan-status`: the plan's items per category, done, running,
-/// planned or overdue today. Charts show nothing that the stored, suppressed results do not.
+/// `heatmap`: groups × categories, hidden cells marked without a figure; `trend`: per category
+/// over the closed rounds of the same questionnaire and units; `response-rate`: per unit with at
+/// least k invitations; `plan-status`: the plan's items per category, done, running, planned or
+/// overdue today. Charts show nothing that the stored, suppressed results do not.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
     params(
         crate::http::openapi::OrganisationHeader,
         ("id" = String, Path, description = "Round id"),
-        ("chart" = String, Path, description = "Chart file name: `categories`, `heatmap`, `response-rate` or `plan-status`, with `.svg` or `.png`", example = "heatmap.svg"),
+        ("chart" = String, Path, description = "Chart file name: `categories`, `heatmap`, `trend`, `response-rate` or `plan-status`, with `.svg` or `.png`", example = "heatmap.svg"),
         ChartQuery,
     ),
     responses(
@@ -467,6 +468,26 @@ pub async fn get_chart(
                 q: &q,
                 results: &results,
                 whole_organisation,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
+        ChartName::Trend => {
+            let rounds = state
+                .db
+                .run(move |conn| crate::results::trend_rounds(conn, &organisation, &row))
+                .await?;
+            let rounds: Vec<charts::TrendRound> = rounds
+                .into_iter()
+                .map(|(row, results)| charts::TrendRound {
+                    name: row.name,
+                    closed: crate::calendar::local_date(row.closed_at.unwrap_or_default()),
+                    results,
+                })
+                .collect();
+            let chart = charts::Trend {
+                q: &q,
+                rounds: &rounds,
                 lang,
             };
             charts::render(&chart, format)

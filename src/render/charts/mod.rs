@@ -1,6 +1,6 @@
 //! Charts of a round, drawn with plotters as SVG or PNG: (a) `categories`, risk per category of
-//! the top group; (b) `heatmap`, units × categories; (d) `response-rate`, per unit; (e)
-//! `plan-status`, plan items per category and standing.
+//! the top group; (b) `heatmap`, units × categories; (c) `trend`, per category over the rounds;
+//! (d) `response-rate`, per unit; (e) `plan-status`, plan items per category and standing.
 //!
 //! Each chart is drawn once, by a function generic over the plotters backend. SVG text stays
 //! text (`font-family="sans-serif"`), so it can be selected and read aloud; PNG text is drawn
@@ -18,6 +18,7 @@ mod heatmap;
 mod plan_status;
 mod png;
 mod response_rate;
+mod trend;
 
 use std::fmt;
 use std::str::FromStr;
@@ -30,6 +31,7 @@ pub use categories::Categories;
 pub use heatmap::Heatmap;
 pub use plan_status::PlanStatus;
 pub use response_rate::ResponseRate;
+pub use trend::{Trend, TrendRound};
 
 use crate::domain::Questionnaire;
 use crate::domain::aggregate::{mean_one_decimal, share_one_decimal};
@@ -44,14 +46,16 @@ use crate::i18n::Lang;
 pub enum ChartName {
     Categories,
     Heatmap,
+    Trend,
     ResponseRate,
     PlanStatus,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 4] = [
+    pub const ALL: [ChartName; 5] = [
         ChartName::Categories,
         ChartName::Heatmap,
+        ChartName::Trend,
         ChartName::ResponseRate,
         ChartName::PlanStatus,
     ];
@@ -60,6 +64,7 @@ impl ChartName {
         match self {
             ChartName::Categories => "categories",
             ChartName::Heatmap => "heatmap",
+            ChartName::Trend => "trend",
             ChartName::ResponseRate => "response-rate",
             ChartName::PlanStatus => "plan-status",
         }
@@ -169,6 +174,7 @@ mod palette {
     pub const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
     pub const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
     pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+    pub const PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
     /// Written notes and hidden cells.
     pub const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
     pub const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
@@ -372,7 +378,7 @@ mod tests {
             let err = bad.parse::<ChartFile>().unwrap_err();
             assert!(
                 err.to_string()
-                    .contains("categories, heatmap, response-rate, plan-status"),
+                    .contains("categories, heatmap, trend, response-rate, plan-status"),
                 "{err}"
             );
         }
@@ -400,6 +406,7 @@ pub(crate) mod fixtures {
     use chrono::NaiveDate;
 
     use super::*;
+    use crate::domain::anonymity::Released;
     use crate::domain::answers::{Answers, RawAnswers};
     use crate::domain::plan::Standing;
     use crate::domain::results::{RoundResults, compute};
@@ -410,6 +417,7 @@ pub(crate) mod fixtures {
         pub results: RoundResults,
         pub progress: Progress,
         pub items: Vec<(String, Standing)>,
+        pub rounds: Vec<TrendRound>,
     }
 
     fn unit(id: &str, parent: Option<&str>, path: &str) -> FrozenUnit {
@@ -429,8 +437,8 @@ pub(crate) mod fixtures {
     impl Data {
         /// A round at k = 5 of 16 respondents: Kantoor 8 (3 of them bullied weekly), Zorg 5 and
         /// Zorg/Nacht 3, so that Nacht is hidden; only bullying and work pressure are answered.
-        /// Response counts where Nacht has fewer than k invitations, and plan items of every
-        /// standing.
+        /// Two earlier rounds for the trend (the middle one hid bullying), response counts where
+        /// Nacht has fewer than k invitations, and plan items of every standing.
         pub fn new() -> Data {
             let q = Questionnaire::parse(include_str!("../../../questionnaires/psa-basis.toml"))
                 .unwrap();
@@ -477,11 +485,30 @@ pub(crate) mod fixtures {
                 item("werkdruk", Standing::Overdue),
                 item("vpo_signaal", Standing::Running),
             ];
+            let mut middle = round(1, &|i| 2 + (i % 3) as i32);
+            middle.groups[0]
+                .categories
+                .insert("pesten".into(), Released::Suppressed);
+            let trend_round = |name: &str, closed, results| TrendRound {
+                name: name.into(),
+                closed,
+                results,
+            };
+            let rounds = vec![
+                trend_round(
+                    "PSA voorjaar 2024",
+                    date(2024, 3, 15),
+                    round(5, &|i| 3 + (i % 3) as i32),
+                ),
+                trend_round("PSA 2025", date(2025, 6, 15), middle),
+                trend_round("PSA 2026", date(2026, 1, 31), results.clone()),
+            ];
             Data {
                 q,
                 results,
                 progress: progress(&units, &counts, k),
                 items,
+                rounds,
             }
         }
 
@@ -495,6 +522,14 @@ pub(crate) mod fixtures {
                         q,
                         results,
                         whole_organisation: true,
+                        lang,
+                    },
+                    format,
+                ),
+                ChartName::Trend => render(
+                    &Trend {
+                        q,
+                        rounds: &self.rounds,
                         lang,
                     },
                     format,
