@@ -4,6 +4,7 @@
 use askama::Template;
 use serde_json::Value;
 
+use super::charts::ChartName;
 use super::pages::Chrome;
 use super::{text, top_group_name};
 use crate::domain::Questionnaire;
@@ -40,7 +41,31 @@ pub struct ResultsPage {
     pub responses: u64,
     /// Why there is nothing to show (the round is not closed), or none.
     pub notice: Option<String>,
+    pub charts: Vec<ChartView>,
     pub groups: Vec<GroupView>,
+}
+
+/// A chart on the dashboard: its file name without extension, caption and text alternative.
+pub struct ChartView {
+    pub name: &'static str,
+    pub caption: String,
+    pub alt: String,
+}
+
+impl ChartView {
+    fn all(lang: Lang) -> Vec<ChartView> {
+        ChartName::ALL
+            .into_iter()
+            .map(|chart| {
+                let key = format!("results.charts.{}", chart.as_str().replace('-', "_"));
+                ChartView {
+                    name: chart.as_str(),
+                    caption: lang.t(&format!("{key}.caption")).into_owned(),
+                    alt: lang.t(&format!("{key}.alt")).into_owned(),
+                }
+            })
+            .collect()
+    }
 }
 
 pub struct GroupView {
@@ -121,6 +146,7 @@ impl ResultsPage {
             k: round.k,
             responses: results["responses"].as_u64().unwrap_or(0),
             notice: None,
+            charts: ChartView::all(lang),
             groups,
         }
     }
@@ -137,6 +163,7 @@ impl ResultsPage {
             k: round.k,
             responses: 0,
             notice,
+            charts: Vec::new(),
             groups: Vec::new(),
         }
     }
