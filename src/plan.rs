@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::calendar::today;
 use crate::catalog::Catalog;
 use crate::db::plan::{self as store, PlanItemRow};
 use crate::db::{DbConnection, now};
@@ -18,13 +19,6 @@ use crate::domain::plan::{
 use crate::domain::risk::Light;
 use crate::domain::{OrganisationId, UserId};
 use crate::error::{AppError, FieldError};
-
-/// Today in Europe/Amsterdam, where plan dates and terms are counted.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Amsterdam)
-        .date_naive()
-}
 
 /// A field-less enum's wire name (`in_progress`, `source` …), as stored.
 pub fn wire<T: Serialize>(value: T) -> String {

@@ -1,11 +1,12 @@
 //! A closed round's results: computed once from its stored responses (streamed, scored straight
 //! from their packed bytes), with the trend against the previous round, stored, and served
-//! from storage ever after.
+//! from storage ever after; and the earlier rounds a trend chart compares it with.
 
 use crate::db::DbConnection;
 use crate::db::rounds::{self, RoundRow};
 use crate::domain::answers::Packing;
 use crate::domain::results::{RoundResults, RoundTally, attach_trend};
+use crate::domain::round::RoundStatus;
 use crate::domain::{OrganisationId, Questionnaire};
 use crate::error::AppError;
 
@@ -71,13 +72,10 @@ pub fn compute_and_store(
         let stored = rounds::load_results(conn, organisation, &earlier.id)?;
         if let (Some(stored), Ok(before)) = (stored, frozen_questionnaire(&earlier)) {
             let previous: serde_json::Value = serde_json::from_str(&stored).unwrap_or_default();
-            let items = |q: &Questionnaire, c: &str| {
-                q.items_of(c).map(|i| i.id.clone()).collect::<Vec<_>>()
-            };
             let same_coverage = rounds::chosen_units(conn, organisation, &row.id)?
                 == rounds::chosen_units(conn, organisation, &earlier.id)?;
             attach_trend(&mut value, &previous, &earlier.id, same_coverage, |c| {
-                items(&q, c) == items(&before, c)
+                same_items(&q, &before, c)
             });
         }
     }
@@ -85,4 +83,53 @@ pub fn compute_and_store(
     rounds::store_results(conn, organisation, id, &json)?;
     // Another instance may have stored them first: serve what is stored.
     Ok(rounds::load_results(conn, organisation, id)?.unwrap_or(json))
+}
+
+/// Whether a category asks the same items in two questionnaires: only then are its figures
+/// comparable across rounds (DOMAIN.md section 5, trend).
+fn same_items(a: &Questionnaire, b: &Questionnaire, category: &str) -> bool {
+    a.items_of(category)
+        .map(|i| &i.id)
+        .eq(b.items_of(category).map(|i| &i.id))
+}
+
+/// The rounds on `row`'s trend chart: the closed rounds of its questionnaire that cover the same
+/// units (so that their top groups are the same people's), closed no later than `row`, oldest
+/// first and `row` last, each with its stored results. A category whose items differ from
+/// `row`'s is left out of that round's results: a gap, not a false comparison.
+pub fn trend_rounds(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    row: &RoundRow,
+) -> Result<Vec<(RoundRow, RoundResults)>, AppError> {
+    let q = frozen_questionnaire(row)?;
+    let coverage = rounds::chosen_units(conn, organisation, &row.id)?;
+    let mut closed: Vec<RoundRow> = rounds::list(conn, organisation)?
+        .into_iter()
+        .filter(|r| {
+            r.status() == RoundStatus::Closed
+                && r.questionnaire_id == row.questionnaire_id
+                && r.closed_at <= row.closed_at
+        })
+        .collect();
+    closed.sort_by_key(|r| (r.closed_at, r.id == row.id, r.id.clone()));
+    let mut trend = Vec::with_capacity(closed.len());
+    for earlier in closed {
+        if rounds::chosen_units(conn, organisation, &earlier.id)? != coverage {
+            continue;
+        }
+        let Some(stored) = rounds::load_results(conn, organisation, &earlier.id)? else {
+            continue;
+        };
+        let mut results: RoundResults =
+            serde_json::from_str(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
+        let before = frozen_questionnaire(&earlier)?;
+        for group in &mut results.groups {
+            group
+                .categories
+                .retain(|category, _| same_items(&q, &before, category));
+        }
+        trend.push((earlier, results));
+    }
+    Ok(trend)
 }

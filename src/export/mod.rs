@@ -54,7 +54,7 @@ pub fn build(
     let accounts = crate::plan::accounts(conn, organisation)?;
     let checklist = crate::db::policy::checklist(conn, organisation)?;
     let approval = crate::db::policy::approval(conn, organisation, &row.id)?;
-    let today = crate::plan::today();
+    let today = crate::calendar::today();
     let text = |texts: &crate::domain::questionnaire::Texts| {
         texts
             .get(lang.code())
@@ -62,11 +62,7 @@ pub fn build(
             .cloned()
             .unwrap_or_default()
     };
-    let amsterdam = |at: NaiveDateTime| {
-        at.and_utc()
-            .with_timezone(&chrono_tz::Europe::Amsterdam)
-            .date_naive()
-    };
+    let amsterdam = crate::calendar::local_date;
     let catalogue = catalog.measures();
     Ok(RieExport {
         schema: document::SCHEMA.to_owned(),

@@ -4,7 +4,9 @@
 use askama::Template;
 use serde_json::Value;
 
+use super::charts::ChartName;
 use super::pages::Chrome;
+use super::{text, top_group_name};
 use crate::domain::Questionnaire;
 use crate::domain::aggregate::{
     bound_one_decimal, mean_change_one_decimal, mean_one_decimal, share_change_one_decimal,
@@ -39,7 +41,31 @@ pub struct ResultsPage {
     pub responses: u64,
     /// Why there is nothing to show (the round is not closed), or none.
     pub notice: Option<String>,
+    pub charts: Vec<ChartView>,
     pub groups: Vec<GroupView>,
+}
+
+/// A chart on the dashboard: its file name without extension, caption and text alternative.
+pub struct ChartView {
+    pub name: &'static str,
+    pub caption: String,
+    pub alt: String,
+}
+
+impl ChartView {
+    fn all(lang: Lang) -> Vec<ChartView> {
+        ChartName::ALL
+            .into_iter()
+            .map(|chart| {
+                let key = format!("results.charts.{}", chart.as_str().replace('-', "_"));
+                ChartView {
+                    name: chart.as_str(),
+                    caption: lang.t(&format!("{key}.caption")).into_owned(),
+                    alt: lang.t(&format!("{key}.alt")).into_owned(),
+                }
+            })
+            .collect()
+    }
 }
 
 pub struct GroupView {
@@ -75,14 +101,6 @@ pub struct RoundFacts<'a> {
     pub whole_organisation: bool,
 }
 
-fn text(lang: Lang, texts: &crate::domain::questionnaire::Texts) -> String {
-    texts
-        .get(lang.code())
-        .or_else(|| texts.values().next())
-        .cloned()
-        .unwrap_or_default()
-}
-
 fn f64_of(value: &Value, key: &str) -> f64 {
     value[key].as_f64().unwrap_or(0.0)
 }
@@ -98,12 +116,7 @@ impl ResultsPage {
             .flatten()
             .map(|group| {
                 let name = if group["unit_id"].is_null() {
-                    lang.t(if round.whole_organisation {
-                        "results.organisation"
-                    } else {
-                        "results.units_covered"
-                    })
-                    .into_owned()
+                    top_group_name(lang, round.whole_organisation)
                 } else {
                     group["path"].as_str().unwrap_or_default().to_owned()
                 };
@@ -133,6 +146,7 @@ impl ResultsPage {
             k: round.k,
             responses: results["responses"].as_u64().unwrap_or(0),
             notice: None,
+            charts: ChartView::all(lang),
             groups,
         }
     }
@@ -149,6 +163,7 @@ impl ResultsPage {
             k: round.k,
             responses: 0,
             notice,
+            charts: Vec::new(),
             groups: Vec::new(),
         }
     }

@@ -6,6 +6,7 @@
 
 mod access;
 mod answering;
+mod charts;
 mod cli;
 mod errors;
 mod exports;

@@ -111,7 +111,12 @@ fn check(results: &Value, expected: &BTreeMap<String, toml::Value>) {
     }
 }
 
-async fn page(app: &TestApp, client: &reqwest::Client, path: &str, lang: &str) -> (u16, String) {
+pub(crate) async fn page(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    lang: &str,
+) -> (u16, String) {
     let response = client
         .get(app.url(path))
         .header("Accept-Language", lang)
@@ -298,15 +303,24 @@ pub(crate) async fn run_round(
         .iter()
         .enumerate()
     {
-        let pe1 = if i < exposed { 4 } else { 1 };
-        let body = json!({"items": {"pe1": pe1, "pe2": 1, "pe3": 1, "pe4": 1, "pe5": 1}});
-        assert_eq!(answer(app, &token_of(link), body).await.status(), 201);
+        answer_bullying(app, link, i < exposed).await;
     }
+    close(hr, &id).await;
+    id
+}
+
+/// Answers the five bullying items through an invitation: bullied weekly, or never.
+pub(crate) async fn answer_bullying(app: &TestApp, invitation: &Value, weekly: bool) {
+    let pe1 = if weekly { 4 } else { 1 };
+    let body = json!({"items": {"pe1": pe1, "pe2": 1, "pe3": 1, "pe4": 1, "pe5": 1}});
+    assert_eq!(answer(app, &token_of(invitation), body).await.status(), 201);
+}
+
+pub(crate) async fn close(hr: &crate::helpers::Api, id: &str) {
     let closed = hr
         .post(&format!("/api/v1/rounds/{id}/close"), json!({}))
         .await;
     assert_eq!(closed.status(), 200);
-    id
 }
 
 #[actix_web::test]

@@ -10,15 +10,14 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::Valid;
+use crate::calendar::today;
 use crate::db::plan::{self as store, PlanItemRow};
 use crate::domain::plan::{ItemStatus, YearProgress, progress, verify_chain};
 use crate::error::{AppError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Member;
 use crate::i18n::Lang;
-use crate::plan::{
-    Choice, Edit, HandMade, HistoryEntryView, MissingRisk, PlanItemView, Signal, today,
-};
+use crate::plan::{Choice, Edit, HandMade, HistoryEntryView, MissingRisk, PlanItemView, Signal};
 
 type ProblemDoc = crate::error::Problem;
 

@@ -409,20 +409,27 @@ pub struct ChartQuery {
     pub lang: Option<crate::i18n::Lang>,
 }
 
-/// A chart of a closed round's stored results, as SVG: `categories.svg` (per category of the
-/// organisation: prevalence or mean with its interval, written traffic light, benchmark).
+/// A chart of a closed round, as SVG (text stays text) or PNG. `categories`: per category of the
+/// top group, prevalence or mean with its interval, written traffic light and benchmark;
+/// `heatmap`: groups × categories, hidden cells marked without a figure; `trend`: per category
+/// over the closed rounds of the same questionnaire and units; `response-rate`: per unit with at
+/// least k invitations; `plan-status`: the plan's items per category, done, running, planned or
+/// overdue today. Charts show nothing that the stored, suppressed results do not.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
     params(
         crate::http::openapi::OrganisationHeader,
         ("id" = String, Path, description = "Round id"),
-        ("chart" = String, Path, description = "Chart file name: `categories.svg`"),
+        ("chart" = String, Path, description = "Chart file name: `categories`, `heatmap`, `trend`, `response-rate` or `plan-status`, with `.svg` or `.png`", example = "heatmap.svg"),
         ChartQuery,
     ),
     responses(
-        (status = 200, description = "The chart", body = String, content_type = "image/svg+xml"),
+        (status = 200, description = "The chart; the same data gives the same bytes", content(
+            (String = "image/svg+xml"),
+            (String = "image/png"),
+        )),
         (status = 400, description = "Unknown language", body = ProblemDoc, content_type = "application/problem+json"),
         Refusals,
-        (status = 404, description = "No such round or chart", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 404, description = "No such round, or no such chart (the detail lists the names)", body = ProblemDoc, content_type = "application/problem+json"),
         (status = 409, description = "The round is not closed", body = ProblemDoc, content_type = "application/problem+json"),
     ))]
 pub async fn get_chart(
@@ -431,20 +438,112 @@ pub async fn get_chart(
     path: web::Path<(String, String)>,
     query: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, chart) = path.into_inner();
-    if chart != "categories.svg" {
-        return Err(AppError::NotFound(format!(
-            "no chart {chart:?}: there is categories.svg"
-        )));
-    }
-    let (row, json) = stored_results(&state, member.organisation, id).await?;
+    use crate::render::charts::{self, ChartFile, ChartName};
+    let (id, file) = path.into_inner();
+    let ChartFile { chart, format } = file
+        .parse()
+        .map_err(|e: charts::UnknownChart| AppError::NotFound(e.to_string()))?;
+    let lang = query.lang.unwrap_or_default();
+    let organisation = member.organisation;
+    let (row, json) = stored_results(&state, organisation.clone(), id).await?;
     let results: crate::domain::results::RoundResults =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
     let q = crate::results::frozen_questionnaire(&row)?;
-    let lang = query.lang.unwrap_or_default();
-    let svg =
-        crate::render::charts::categories_svg(&q, &results, lang).map_err(AppError::Internal)?;
-    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+    let k = row.k().get();
+    let bytes = match chart {
+        ChartName::Categories => charts::render(
+            &charts::Categories {
+                q: &q,
+                results: &results,
+                lang,
+            },
+            format,
+        ),
+        ChartName::Heatmap => {
+            let whole_organisation = state
+                .db
+                .run(move |conn| covers_all(conn, &organisation, &row))
+                .await?;
+            let chart = charts::Heatmap {
+                q: &q,
+                results: &results,
+                whole_organisation,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
+        ChartName::Trend => {
+            let rounds = state
+                .db
+                .run(move |conn| crate::results::trend_rounds(conn, &organisation, &row))
+                .await?;
+            let rounds: Vec<charts::TrendRound> = rounds
+                .into_iter()
+                .map(|(row, results)| charts::TrendRound {
+                    name: row.name,
+                    closed: crate::calendar::local_date(row.closed_at.unwrap_or_default()),
+                    results,
+                })
+                .collect();
+            let chart = charts::Trend {
+                q: &q,
+                rounds: &rounds,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
+        ChartName::ResponseRate => {
+            let (progress, whole_organisation) = state
+                .db
+                .run(move |conn| -> Result<_, AppError> {
+                    let progress = round_progress(conn, &organisation, &row)?;
+                    Ok((progress, covers_all(conn, &organisation, &row)?))
+                })
+                .await?;
+            let chart = charts::ResponseRate {
+                progress: &progress,
+                whole_organisation,
+                k,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
+        ChartName::PlanStatus => {
+            let items = state
+                .db
+                .run(move |conn| crate::db::plan::list(conn, &organisation).map_err(AppError::from))
+                .await?;
+            let today = crate::calendar::today();
+            // Cancelled items have no standing and count nowhere.
+            let items: Vec<_> = items
+                .into_iter()
+                .filter_map(|item| {
+                    let standing = item.status().standing(item.deadline, today)?;
+                    Some((item.category, standing))
+                })
+                .collect();
+            let chart = charts::PlanStatus {
+                q: &q,
+                items: &items,
+                today,
+                lang,
+            };
+            charts::render(&chart, format)
+        }
+    }
+    .map_err(AppError::Internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .body(bytes))
+}
+
+/// Whether a round covers the whole organisation (its top group is then "the organisation").
+fn covers_all(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    row: &RoundRow,
+) -> Result<bool, AppError> {
+    Ok(rounds::chosen_units(conn, organisation, &row.id)?.is_empty())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -762,12 +861,21 @@ pub async fn progress(
         .db
         .run(move |conn| {
             let row = round_of(conn, &organisation, &id)?;
-            let covered = covered(conn, &organisation, &row)?;
-            let counts = rounds::counts(conn, &organisation, &id)?;
-            let progress = round::progress(&covered, &counts, row.k());
+            let progress = round_progress(conn, &organisation, &row)?;
             Ok((row, ProgressView::from(progress)))
         })
         .await
+}
+
+/// The response rate of a round that is safe to show (DOMAIN.md section 6).
+fn round_progress(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    row: &RoundRow,
+) -> Result<Progress, AppError> {
+    let covered = covered(conn, organisation, row)?;
+    let counts = rounds::counts(conn, organisation, &row.id)?;
+    Ok(round::progress(&covered, &counts, row.k()))
 }
 
 /// The response rate: invited and responded, in total and per unit with at least k invitations.

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use validator::Validate;
 
+use crate::calendar::today;
 use crate::db::plan as store;
 use crate::domain::Role;
 use crate::domain::measures::StrategyLevel;
@@ -16,7 +17,7 @@ use crate::http::page::{OrgPage, see_other};
 use crate::http::routes::PLAN_SIGNERS;
 use crate::i18n::Lang;
 use crate::plan::accounts;
-use crate::plan::{Choice, HandMade, Signal, today};
+use crate::plan::{Choice, HandMade, Signal};
 use crate::render::pages::html;
 use crate::render::plan::{
     HistoryPage, HistoryRow, ItemPage, PlanFacts, PlanPage, SuggestionsPage,
