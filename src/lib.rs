@@ -8,6 +8,7 @@ rust_i18n::i18n!("locales", fallback = "en");
 pub mod accounts;
 pub mod calendar;
 pub mod catalog;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -16,13 +16,16 @@ pub fn frozen_questionnaire(row: &RoundRow) -> Result<Questionnaire, AppError> {
         .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))
 }
 
+/// A closed round with its questionnaire and stored results.
+pub type ClosedRound = (RoundRow, Questionnaire, RoundResults);
+
 /// A closed round with its questionnaire and stored results; `NotFound` for no such round and
 /// `Conflict` for one not closed.
 pub fn closed_round(
     conn: &mut DbConnection,
     organisation: &OrganisationId,
     id: &str,
-) -> Result<(RoundRow, Questionnaire, RoundResults), AppError> {
+) -> Result<ClosedRound, AppError> {
     let row = rounds::get(conn, organisation, id)?
         .ok_or_else(|| AppError::NotFound("no such round".into()))?;
     if row.status() != crate::domain::round::RoundStatus::Closed {

@@ -9,14 +9,13 @@ use chrono::NaiveDateTime;
 use crate::catalog::Catalog;
 use crate::db::DbConnection;
 use crate::db::exports::{ExportFile, ExportRow};
-use crate::db::rounds::RoundRow;
+use crate::domain::OrganisationId;
 use crate::domain::plan::verify_chain;
 use crate::domain::questionnaire::CategoryKind;
-use crate::domain::results::RoundResults;
-use crate::domain::{OrganisationId, Questionnaire};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::plan::{HistoryEntryView, PlanItemView};
+use crate::results::ClosedRound;
 use document::{
     CategoryPart, Method, OrganisationPart, PlanPart, ResponsePart, RieExport, RoundPart, UnitPart,
     UnitResponse, response_pct,
@@ -28,9 +27,6 @@ pub struct Request<'a> {
     pub lang: Lang,
     pub now: NaiveDateTime,
 }
-
-/// A closed round with its questionnaire and stored results (`results::closed_round`).
-pub type ClosedRound = (RoundRow, Questionnaire, RoundResults);
 
 /// The export of a closed round as it stands now.
 pub fn build(

@@ -438,112 +438,23 @@ pub async fn get_chart(
     path: web::Path<(String, String)>,
     query: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, AppError> {
-    use crate::render::charts::{self, ChartFile, ChartName};
+    use crate::render::charts::{ChartFile, UnknownChart};
     let (id, file) = path.into_inner();
     let ChartFile { chart, format } = file
         .parse()
-        .map_err(|e: charts::UnknownChart| AppError::NotFound(e.to_string()))?;
+        .map_err(|e: UnknownChart| AppError::NotFound(e.to_string()))?;
     let lang = query.lang.unwrap_or_default();
     let organisation = member.organisation;
-    let (row, json) = stored_results(&state, organisation.clone(), id).await?;
-    let results: crate::domain::results::RoundResults =
-        serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
-    let q = crate::results::frozen_questionnaire(&row)?;
-    let k = row.k().get();
-    let bytes = match chart {
-        ChartName::Categories => charts::render(
-            &charts::Categories {
-                q: &q,
-                results: &results,
-                lang,
-            },
-            format,
-        ),
-        ChartName::Heatmap => {
-            let whole_organisation = state
-                .db
-                .run(move |conn| covers_all(conn, &organisation, &row))
-                .await?;
-            let chart = charts::Heatmap {
-                q: &q,
-                results: &results,
-                whole_organisation,
-                lang,
-            };
-            charts::render(&chart, format)
-        }
-        ChartName::Trend => {
-            let rounds = state
-                .db
-                .run(move |conn| crate::results::trend_rounds(conn, &organisation, &row))
-                .await?;
-            let rounds: Vec<charts::TrendRound> = rounds
-                .into_iter()
-                .map(|(row, results)| charts::TrendRound {
-                    name: row.name,
-                    closed: crate::calendar::local_date(row.closed_at.unwrap_or_default()),
-                    results,
-                })
-                .collect();
-            let chart = charts::Trend {
-                q: &q,
-                rounds: &rounds,
-                lang,
-            };
-            charts::render(&chart, format)
-        }
-        ChartName::ResponseRate => {
-            let (progress, whole_organisation) = state
-                .db
-                .run(move |conn| -> Result<_, AppError> {
-                    let progress = round_progress(conn, &organisation, &row)?;
-                    Ok((progress, covers_all(conn, &organisation, &row)?))
-                })
-                .await?;
-            let chart = charts::ResponseRate {
-                progress: &progress,
-                whole_organisation,
-                k,
-                lang,
-            };
-            charts::render(&chart, format)
-        }
-        ChartName::PlanStatus => {
-            let items = state
-                .db
-                .run(move |conn| crate::db::plan::list(conn, &organisation).map_err(AppError::from))
-                .await?;
-            let today = crate::calendar::today();
-            // Cancelled items have no standing and count nowhere.
-            let items: Vec<_> = items
-                .into_iter()
-                .filter_map(|item| {
-                    let standing = item.status().standing(item.deadline, today)?;
-                    Some((item.category, standing))
-                })
-                .collect();
-            let chart = charts::PlanStatus {
-                q: &q,
-                items: &items,
-                today,
-                lang,
-            };
-            charts::render(&chart, format)
-        }
-    }
-    .map_err(AppError::Internal)?;
+    let bytes = state
+        .db
+        .run(move |conn| {
+            let round = crate::results::closed_round(conn, &organisation, &id)?;
+            crate::charts::draw(conn, &organisation, &round, chart, format, lang)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .body(bytes))
-}
-
-/// Whether a round covers the whole organisation (its top group is then "the organisation").
-fn covers_all(
-    conn: &mut DbConnection,
-    organisation: &OrganisationId,
-    row: &RoundRow,
-) -> Result<bool, AppError> {
-    Ok(rounds::chosen_units(conn, organisation, &row.id)?.is_empty())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
