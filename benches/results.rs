@@ -98,7 +98,89 @@ fn main() -> BenchResult<()> {
         );
     }
 
-    serve_results(dir.path(), &url, &round, &token, requests)
+    serve_results(dir.path(), &url, &round, &token, requests)?;
+    time_export(&url, &organisation, &round, runs)
+}
+
+/// Fills the plan with the first suggested measure of every orange or red risk (each with an
+/// owner), then times the export: gathering its document, and rendering each format.
+fn time_export(
+    url: &str,
+    organisation: &OrganisationId,
+    round: &str,
+    runs: usize,
+) -> BenchResult<()> {
+    use psa::export::{Request, build};
+    use psa::render::export::{self as render, spreadsheet, tables};
+    let mut conn = DbConnection::open(&DatabaseUrl::parse(url)?)?;
+    let catalog = Catalog::shipped()?;
+    let closed = psa::results::closed_round(&mut conn, organisation, round)?;
+    let suggestions = psa::domain::plan::suggest(&closed.1, catalog.measures(), &closed.2);
+    for risk in &suggestions {
+        let Some(measure) = risk.measures.first() else {
+            continue;
+        };
+        let choice = psa::plan::Choice {
+            round_id: round,
+            category: &risk.category,
+            unit_id: risk.unit_id.as_deref(),
+            measure_id: &measure.id,
+            lang: psa::i18n::Lang::Nl,
+        };
+        let mut item = psa::plan::accept_suggestion(&mut conn, &catalog, organisation, choice)?;
+        item.owner_name = Some("Eigenaar".into());
+        item.owner_email = Some("eigenaar@example.nl".into());
+        psa::db::plan::create(&mut conn, &item, "hr@example.nl")?;
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let best = |times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[0]
+    };
+    let mut gather = Vec::new();
+    let mut formats: Vec<(&str, Vec<f64>, usize)> = vec![
+        ("json", vec![], 0),
+        ("zip", vec![], 0),
+        ("xlsx", vec![], 0),
+    ];
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let closed = psa::results::closed_round(&mut conn, organisation, round)?;
+        let q = closed.1.clone();
+        let request = Request {
+            id: "bench",
+            lang: psa::i18n::Lang::Nl,
+            now: psa::db::now(),
+        };
+        let doc = build(&mut conn, &catalog, organisation, closed, request)?;
+        let tables = tables::tables(&doc, &q);
+        gather.push(ms(started.elapsed()));
+        let at = render::stamp(&doc);
+        for (format, times, size) in &mut formats {
+            let started = Instant::now();
+            let bytes = match *format {
+                "json" => render::json(&doc)?,
+                "zip" => spreadsheet::csv_zip(doc.lang, &tables, at)?,
+                _ => spreadsheet::xlsx(&tables, at)?,
+            };
+            times.push(ms(started.elapsed()));
+            *size = bytes.len();
+        }
+    }
+    let gather = best(&mut gather);
+    println!(
+        "export: {} plan items; gathering the document and its tables: best {gather:.0} ms",
+        suggestions.len()
+    );
+    for (format, mut times, size) in formats {
+        let render = best(&mut times);
+        println!(
+            "export {format}: render best {render:.0} ms, with gathering {:.0} ms, {:.0} KB",
+            gather + render,
+            size as f64 / 1e3
+        );
+    }
+    Ok(())
 }
 
 /// One organisation, its units, and a closed round holding `respondents` synthetic responses.

@@ -82,6 +82,7 @@ pub struct OrganisationHeader {
     components(schemas(
         crate::domain::results::CategoryResult,
         crate::domain::results::SelfLabel,
+        crate::export::document::RieExport,
     )),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),

@@ -67,6 +67,11 @@ async fn the_openapi_document_matches_the_route_table() {
         "#/components/schemas/RoundResults"
     );
     let schemas = &doc["components"]["schemas"];
+    // The JSON export's versioned schema is documented.
+    let export = &schemas["RieExport"]["properties"];
+    for field in ["schema", "method", "results", "plan", "checklist", "review"] {
+        assert!(export[field].is_object(), "RieExport.{field}");
+    }
     let category = schemas["CategoryResult"].to_string();
     for field in [
         "\"n\"",
