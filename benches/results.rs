@@ -138,11 +138,8 @@ fn time_export(
         times[0]
     };
     let mut gather = Vec::new();
-    let mut formats: Vec<(&str, Vec<f64>, usize)> = vec![
-        ("json", vec![], 0),
-        ("zip", vec![], 0),
-        ("xlsx", vec![], 0),
-    ];
+    let mut formats: Vec<(&str, Vec<f64>, usize)> =
+        vec![("json", vec![], 0), ("zip", vec![], 0), ("xlsx", vec![], 0)];
     for _ in 0..runs.max(1) {
         let started = Instant::now();
         let closed = psa::results::closed_round(&mut conn, organisation, round)?;

@@ -102,7 +102,7 @@ pub async fn enforce(
             (Audience::Api, _) => check_csrf_header(req.request()),
             (Audience::Page, _) => check_csrf_form(&mut req).await,
             // The invitation's secret is the credential, sent by the respondent themselves.
-            (Audience::Respondent, _) => Ok(()),
+            (Audience::Respondent | Audience::Visitor, _) => Ok(()),
         };
         if let Err(err) = checked {
             return Ok(refuse(req, audience, err));

@@ -12,6 +12,7 @@ pub mod logging;
 pub mod openapi;
 pub mod ops;
 pub mod page;
+pub mod public;
 pub mod respond;
 pub mod routes;
 pub mod schedule;

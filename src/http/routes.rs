@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, auth, hr, ops, respond, staff};
+use super::{api, auth, hr, ops, public, respond, staff};
 use crate::domain::{Role, RoleSet};
 
 /// Who a route is for, which decides how refusals look.
@@ -23,6 +23,9 @@ pub enum Audience {
     Api,
     /// Employees answering a round: the link's token is the credential; no session, no CSRF.
     Respondent,
+    /// Anyone checking public material (an export's signature): HTML, no session, and no CSRF,
+    /// since nothing they send changes anything.
+    Visitor,
 }
 
 /// Who may call a route.
@@ -112,6 +115,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/results" Page Members(RESULT_READERS) => hr::results::show_results_index;
         GET "/rounds/{id}/results" Page Members(RESULT_READERS) => hr::results::show_results;
         // Employees answering, and the organisation's public pages.
+        GET "/verify" Page Public => public::verify::show_verify;
+        POST "/verify" Visitor Public => public::verify::check_file;
         GET "/s" Respondent Public => respond::show_code_form;
         POST "/s" Respondent Public => respond::enter_code;
         GET "/s/{token}" Respondent Public => respond::show_intro;

@@ -21,6 +21,18 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The frame of a page for someone without a session.
+    pub fn anonymous(lang: Lang) -> Chrome {
+        Chrome {
+            lang,
+            csrf: String::new(),
+            user: None,
+            hr: false,
+            results: false,
+            plan: false,
+        }
+    }
+
     pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
         self.lang.t(key)
     }
@@ -166,17 +178,28 @@ impl ErrorPage {
             _ => "bad_request",
         };
         ErrorPage {
-            chrome: Chrome {
-                lang,
-                csrf: String::new(),
-                user: None,
-                hr: false,
-                results: false,
-                plan: false,
-            },
+            chrome: Chrome::anonymous(lang),
             status: status.as_u16(),
             title: lang.t(&format!("errors.{key}.title")).into_owned(),
             message: lang.t(&format!("errors.{key}.message")).into_owned(),
+        }
+    }
+}
+
+/// The page that checks an export file against its signature; `verdict` after an upload:
+/// what it found, or why it could not check.
+#[derive(Template)]
+#[template(path = "verify.html")]
+pub struct VerifyPage {
+    pub chrome: Chrome,
+    pub verdict: Option<Result<String, String>>,
+}
+
+impl VerifyPage {
+    pub fn new(lang: Lang, verdict: Option<Result<String, String>>) -> VerifyPage {
+        VerifyPage {
+            chrome: Chrome::anonymous(lang),
+            verdict,
         }
     }
 }

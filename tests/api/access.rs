@@ -71,7 +71,9 @@ async fn send(
         request = request.header("X-CSRF-Token", csrf);
     }
     request = match spec.audience {
-        Audience::Api | Audience::Respondent => request.json(&serde_json::json!({})),
+        Audience::Api | Audience::Respondent | Audience::Visitor => {
+            request.json(&serde_json::json!({}))
+        }
         Audience::Page => request.form(&[("csrf", csrf.unwrap_or(""))]),
     };
     request.send().await.expect("request")
@@ -94,7 +96,7 @@ async fn every_protected_route_refuses_anonymous_callers() {
                     "{what} redirects to {location}"
                 );
             }
-            Audience::Api | Audience::Respondent => {
+            Audience::Api | Audience::Respondent | Audience::Visitor => {
                 assert_eq!(response.status(), 401, "{what}");
                 assert!(
                     response.headers().contains_key("www-authenticate"),

@@ -370,3 +370,64 @@ async fn psa_verify_tells_an_authentic_file_from_a_changed_one() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("NOT authentic"));
 }
+
+#[actix_web::test]
+async fn anyone_checks_an_export_on_the_verification_page() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let round = closed_round_with_a_hidden_group(&app, &hr).await;
+    let export: Value = hr
+        .post(
+            &format!("/api/v1/rounds/{round}/exports"),
+            json!({"lang": "en"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let file = &export["files"][0];
+    let (_, _, bytes) = download(&hr, file["url"].as_str().unwrap()).await;
+    let (_, _, signature) = download(&hr, file["signature_url"].as_str().unwrap()).await;
+    let anyone = reqwest::Client::new();
+    let page = anyone.get(app.url("/verify")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("multipart/form-data"));
+    let check = |file: Vec<u8>, signature: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file).file_name("export"),
+            )
+            .part(
+                "signature",
+                reqwest::multipart::Part::bytes(signature).file_name("export.sig"),
+            );
+        anyone
+            .post(app.url("/verify"))
+            .header("Accept-Language", "en")
+            .multipart(form)
+            .send()
+    };
+    let authentic = check(bytes.clone(), signature.clone()).await.unwrap();
+    assert_eq!(authentic.status(), 200);
+    let text = authentic.text().await.unwrap();
+    assert!(text.contains("Authentic"), "{text}");
+    assert!(text.contains(file["sha256"].as_str().unwrap()));
+    let mut changed = bytes;
+    changed[10] ^= 1;
+    let refused = check(changed, signature)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(refused.contains("Not authentic"), "{refused}");
+    let form = reqwest::multipart::Form::new().text("file", "only a file");
+    let incomplete = anyone
+        .post(app.url("/verify"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(incomplete.status(), 422);
+}
