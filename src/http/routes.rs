@@ -50,6 +50,11 @@ pub const PLAN_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::P
 pub const PLAN_SIGNERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Prevention]);
 /// Who may read the log of link hand-outs (DOMAIN.md section 6).
 pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Vpo]);
+/// Who may fetch stored exports: HR, and an inspector only for the rounds shared with their
+/// account (checked in the handler, `api::shares::RoundAccess`).
+pub const EXPORT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Inspector]);
+/// Who may fetch charts: the result readers, and an inspector only for shared rounds (as above).
+pub const CHART_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Inspector]);
 
 /// One entry of the route table.
 pub struct RouteSpec {
@@ -144,7 +149,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/rounds/{id}/handouts" Api Members(HANDOUT_READERS) => api::rounds::list_handouts;
         GET "/api/v1/rounds/{id}/results" Api Members(RESULT_READERS) => api::rounds::get_results;
         GET "/api/v1/rounds/{id}/suggestions" Api Members(HR) => api::rounds::get_suggestions;
-        GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(RESULT_READERS) => api::rounds::get_chart;
+        GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(CHART_READERS) => api::rounds::get_chart;
         GET "/api/v1/plan" Api Members(PLAN_READERS) => api::plan::get_plan;
         POST "/api/v1/plan/items" Api Members(HR) => api::plan::create_item;
         PATCH "/api/v1/plan/items/{id}" Api Members(HR) => api::plan::update_item;
@@ -152,8 +157,12 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/plan/progress" Api Members(PLAN_READERS) => api::plan::get_progress;
         GET "/api/v1/plan/history" Api Members(PLAN_READERS) => api::plan::get_history;
         POST "/api/v1/rounds/{id}/exports" Api Members(HR) => api::exports::create_export;
-        GET "/api/v1/rounds/{id}/exports" Api Members(HR) => api::exports::list_exports;
-        GET "/api/v1/exports/{file}" Api Members(HR) => api::exports::get_export_file;
+        GET "/api/v1/rounds/{id}/exports" Api Members(EXPORT_READERS) => api::exports::list_exports;
+        GET "/api/v1/exports/{file}" Api Members(EXPORT_READERS) => api::exports::get_export_file;
+        GET "/api/v1/shares" Api Members(HR) => api::shares::list_shares;
+        POST "/api/v1/shares" Api Members(HR) => api::shares::create_share;
+        DELETE "/api/v1/shares/{id}" Api Members(HR) => api::shares::revoke_share;
+        GET "/api/v1/access-log" Api Members(HR) => api::shares::get_access_log;
         GET "/api/v1/policy-checklist" Api Members(PLAN_READERS) => api::policy::get_checklist;
         PUT "/api/v1/policy-checklist/{topic}" Api Members(HR) => api::policy::answer_topic;
         GET "/api/v1/rounds/{id}/approval" Api Members(PLAN_READERS) => api::policy::get_approval;
