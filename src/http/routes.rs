@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, auth, hr, ops, respond, staff};
+use super::{api, auth, hr, ops, respond, share, staff};
 use crate::domain::{Role, RoleSet};
 
 /// Who a route is for, which decides how refusals look.
@@ -116,12 +116,18 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/rounds/{id}/suggestions" Page Members(HR) => hr::plan::show_suggestions;
         GET "/results" Page Members(RESULT_READERS) => hr::results::show_results_index;
         GET "/rounds/{id}/results" Page Members(RESULT_READERS) => hr::results::show_results;
+        POST "/rounds/{id}/shares" Page Members(HR) => hr::shares::add_share;
+        POST "/shares/{id}/revoke" Page Members(HR) => hr::shares::revoke_share;
         // Employees answering, and the organisation's public pages.
         GET "/s" Respondent Public => respond::show_code_form;
         POST "/s" Respondent Public => respond::enter_code;
         GET "/s/{token}" Respondent Public => respond::show_intro;
         POST "/s/{token}" Respondent Public => respond::take_step;
         GET "/o/{public_id}/vpo-info" Respondent Public => respond::vpo_info;
+        // Outsiders with a share link: the link's secret is the credential.
+        GET "/inspect/{share}" Page Public => share::inspect::show_exports;
+        GET "/inspect/{share}/files/{file}" Page Public => share::inspect::download_file;
+        GET "/read/{share}" Page Public => share::read::show_summary;
         // The JSON API.
         GET "/api/v1/me" Api Staff => api::me::get_me;
         GET "/api/v1/organisations" Api Owner => api::organisations::list_organisations;
