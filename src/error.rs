@@ -81,6 +81,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// Something that existed and is gone for good (an expired or revoked share).
+    #[error("{0}")]
+    Gone(String),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     #[error("the request body is too large")]
@@ -106,6 +109,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::NotFound(_) => "not-found",
             AppError::Conflict(_) => "conflict",
+            AppError::Gone(_) => "gone",
             AppError::MethodNotAllowed => "method-not-allowed",
             AppError::PayloadTooLarge => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -140,6 +144,7 @@ impl AppError {
             403 => AppError::Forbidden("you may not do this".into()),
             404 => AppError::NotFound("there is nothing at this address".into()),
             405 => AppError::MethodNotAllowed,
+            410 => AppError::Gone("this is no longer available".into()),
             413 => AppError::PayloadTooLarge,
             415 => AppError::UnsupportedMediaType("see the API documentation".into()),
             429 => AppError::TooManyRequests {
@@ -160,6 +165,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -22,5 +22,6 @@ pub mod plan;
 pub mod render;
 pub mod results;
 pub mod secret;
+pub mod shares;
 pub mod startup;
 pub mod telemetry;

@@ -14,6 +14,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::db::{Db, DbError, accounts, migrations};
+use crate::http::limits::LookupLimits;
 use crate::http::{AppState, api, errors, headers, logging, routes};
 use crate::secret::new_token;
 
@@ -79,6 +80,7 @@ impl Application {
             settings: Arc::clone(&settings),
             login_limits: Arc::default(),
             lookup_limits: Arc::default(),
+            share_limits: Arc::new(LookupLimits::for_shares()),
             catalog,
             setup_token,
         };

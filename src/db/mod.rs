@@ -14,6 +14,7 @@ pub mod policy;
 pub mod rounds;
 pub mod schema;
 pub mod sessions;
+pub mod shares;
 pub mod tokens;
 pub mod units;
 

@@ -265,6 +265,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    shares (id) {
+        id -> Text,
+        organisation_id -> Text,
+        kind -> Text,
+        round_id -> Text,
+        label -> Text,
+        secret_hash -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        expires_on -> Date,
+        created_at -> Timestamp,
+        created_by -> Text,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> Text,
+        organisation_id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        what -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(export_files -> exports (export_id));
@@ -274,6 +300,7 @@ diesel::joinable!(units -> organisations (organisation_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_log,
     api_tokens,
     drafts,
     export_files,
@@ -293,6 +320,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     round_results,
     round_units,
     rounds,
+    shares,
     units,
     user_sessions,
     users,

@@ -19,6 +19,7 @@ pub mod risk;
 pub mod role;
 pub mod round;
 pub mod scoring;
+pub mod share;
 pub mod unit;
 
 pub use account::{Email, Password};

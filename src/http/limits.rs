@@ -1,6 +1,6 @@
-//! Limits on failed look-ups of secrets (invitation tokens and codes), per client address and in
-//! total. Only failures count, so that an office behind one address answers freely; addresses
-//! live in memory only, never in storage or logs.
+//! Limits on failed look-ups of secrets (invitation tokens and codes, share links), per client
+//! address and in total. Only failures count, so that an office behind one address answers
+//! freely; addresses live in memory only, never in storage or logs.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -56,7 +56,7 @@ impl<K: Hash + Eq + Clone> FailureLimiter<K> {
     }
 }
 
-/// Failed look-ups of invitation tokens and codes.
+/// Failed look-ups of one kind of secret.
 pub struct LookupLimits {
     per_address: FailureLimiter<IpAddr>,
     total: FailureLimiter<()>,
@@ -74,6 +74,16 @@ impl Default for LookupLimits {
 }
 
 impl LookupLimits {
+    /// Share links: few people hold one, and each is used a handful of times, so fewer failures
+    /// pass than for invitations: 20 at once per address, then one every 3 seconds; all
+    /// addresses together 500 at once, then 10 a second.
+    pub fn for_shares() -> Self {
+        LookupLimits {
+            per_address: FailureLimiter::new(20, Duration::from_secs(3)),
+            total: FailureLimiter::new(500, Duration::from_millis(100)),
+        }
+    }
+
     pub fn blocked(&self, address: Option<IpAddr>) -> Option<Duration> {
         address
             .and_then(|a| self.per_address.blocked(&a))

@@ -16,6 +16,7 @@ pub mod public;
 pub mod respond;
 pub mod routes;
 pub mod schedule;
+pub mod share;
 pub mod staff;
 
 use std::sync::Arc;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub login_limits: Arc<staff::login::LoginLimits>,
     /// Failed look-ups of invitation tokens and codes.
     pub lookup_limits: Arc<limits::LookupLimits>,
+    /// Failed look-ups of share links.
+    pub share_limits: Arc<limits::LookupLimits>,
     /// The questionnaires this instance offers.
     pub catalog: Arc<crate::catalog::Catalog>,
     /// The secret of the one-time setup link, while the instance has no owner.

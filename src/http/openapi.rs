@@ -66,6 +66,10 @@ pub struct OrganisationHeader {
         api::exports::list_exports,
         api::exports::get_export_file,
         api::exports::get_signing_keys,
+        api::shares::create_share,
+        api::shares::list_shares,
+        api::shares::revoke_share,
+        api::shares::get_access_log,
         api::policy::get_checklist,
         api::policy::answer_topic,
         api::policy::get_approval,
@@ -99,6 +103,7 @@ pub struct OrganisationHeader {
         (name = "plan", description = "The plan of action (plan van aanpak) and its history"),
         (name = "exports", description = "The RI&E PSA export, its signatures and the keys that verify them"),
         (name = "policy", description = "The policy checklist, the works council's consent and the expert review"),
+        (name = "shares", description = "Read-only shares of closed rounds with inspectors and employees, and the log of their accesses"),
     )
 )]
 pub struct ApiDoc;

@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, auth, hr, ops, public, respond, staff};
+use super::{api, auth, hr, ops, public, respond, share, staff};
 use crate::domain::{Role, RoleSet};
 
 /// Who a route is for, which decides how refusals look.
@@ -53,6 +53,11 @@ pub const PLAN_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::P
 pub const PLAN_SIGNERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Prevention]);
 /// Who may read the log of link hand-outs (DOMAIN.md section 6).
 pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Vpo]);
+/// Who may fetch stored exports: HR, and an inspector only for the rounds shared with their
+/// account (checked in the handler, `api::shares::RoundAccess`).
+pub const EXPORT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Inspector]);
+/// Who may fetch charts: the result readers, and an inspector only for shared rounds (as above).
+pub const CHART_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Inspector]);
 
 /// One entry of the route table.
 pub struct RouteSpec {
@@ -114,6 +119,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/rounds/{id}/suggestions" Page Members(HR) => hr::plan::show_suggestions;
         GET "/results" Page Members(RESULT_READERS) => hr::results::show_results_index;
         GET "/rounds/{id}/results" Page Members(RESULT_READERS) => hr::results::show_results;
+        POST "/rounds/{id}/shares" Page Members(HR) => hr::shares::add_share;
+        POST "/shares/{id}/revoke" Page Members(HR) => hr::shares::revoke_share;
         // Employees answering, and the organisation's public pages.
         GET "/verify" Page Public => public::verify::show_verify;
         POST "/verify" Visitor Public => public::verify::check_file;
@@ -122,6 +129,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/s/{token}" Respondent Public => respond::show_intro;
         POST "/s/{token}" Respondent Public => respond::take_step;
         GET "/o/{public_id}/vpo-info" Respondent Public => respond::vpo_info;
+        // Outsiders with a share link: the link's secret is the credential.
+        GET "/inspect/{share}" Page Public => share::inspect::show_exports;
+        GET "/inspect/{share}/files/{file}" Page Public => share::inspect::download_file;
+        GET "/read/{share}" Page Public => share::read::show_summary;
         // The JSON API.
         GET "/api/v1/me" Api Staff => api::me::get_me;
         GET "/api/v1/organisations" Api Owner => api::organisations::list_organisations;
@@ -149,7 +160,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/rounds/{id}/handouts" Api Members(HANDOUT_READERS) => api::rounds::list_handouts;
         GET "/api/v1/rounds/{id}/results" Api Members(RESULT_READERS) => api::rounds::get_results;
         GET "/api/v1/rounds/{id}/suggestions" Api Members(HR) => api::rounds::get_suggestions;
-        GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(RESULT_READERS) => api::rounds::get_chart;
+        GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(CHART_READERS) => api::rounds::get_chart;
         GET "/api/v1/plan" Api Members(PLAN_READERS) => api::plan::get_plan;
         POST "/api/v1/plan/items" Api Members(HR) => api::plan::create_item;
         PATCH "/api/v1/plan/items/{id}" Api Members(HR) => api::plan::update_item;
@@ -157,8 +168,12 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/plan/progress" Api Members(PLAN_READERS) => api::plan::get_progress;
         GET "/api/v1/plan/history" Api Members(PLAN_READERS) => api::plan::get_history;
         POST "/api/v1/rounds/{id}/exports" Api Members(HR) => api::exports::create_export;
-        GET "/api/v1/rounds/{id}/exports" Api Members(HR) => api::exports::list_exports;
-        GET "/api/v1/exports/{file}" Api Members(HR) => api::exports::get_export_file;
+        GET "/api/v1/rounds/{id}/exports" Api Members(EXPORT_READERS) => api::exports::list_exports;
+        GET "/api/v1/exports/{file}" Api Members(EXPORT_READERS) => api::exports::get_export_file;
+        GET "/api/v1/shares" Api Members(HR) => api::shares::list_shares;
+        POST "/api/v1/shares" Api Members(HR) => api::shares::create_share;
+        DELETE "/api/v1/shares/{id}" Api Members(HR) => api::shares::revoke_share;
+        GET "/api/v1/access-log" Api Members(HR) => api::shares::get_access_log;
         GET "/api/v1/policy-checklist" Api Members(PLAN_READERS) => api::policy::get_checklist;
         PUT "/api/v1/policy-checklist/{topic}" Api Members(HR) => api::policy::answer_topic;
         GET "/api/v1/rounds/{id}/approval" Api Members(PLAN_READERS) => api::policy::get_approval;

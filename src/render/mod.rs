@@ -7,6 +7,7 @@ pub mod pages;
 pub mod plan;
 pub mod respond;
 pub mod results;
+pub mod shares;
 
 use crate::domain::questionnaire::Texts;
 use crate::i18n::Lang;

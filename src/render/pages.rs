@@ -21,7 +21,8 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    /// The frame of a page for someone without a session.
+    /// The frame of a page for someone not logged in, without a form token (and so without
+    /// touching the session: such pages set no cookie).
     pub fn anonymous(lang: Lang) -> Chrome {
         Chrome {
             lang,
@@ -132,6 +133,21 @@ pub struct RoundPage {
     pub handouts: Vec<(String, String, i32)>,
     pub exports: Vec<ExportLine>,
     pub errors: Vec<String>,
+    pub shares: Vec<ShareLine>,
+    /// The link of a share just made: shown this once.
+    pub new_link: Option<String>,
+    /// The first and last day a new share may run, for the date field (YYYY-MM-DD).
+    pub expiry_range: (String, String),
+}
+
+/// A share of the round in its list.
+pub struct ShareLine {
+    pub id: String,
+    /// Its kind and label, or the inspector account it opens the round to.
+    pub what: String,
+    pub expires: String,
+    pub state: String,
+    pub live: bool,
 }
 
 /// A stored export in the round's list.
@@ -163,6 +179,8 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: String,
     pub message: String,
+    /// Whether to offer a link to the home page (not to outsiders holding a share link).
+    pub home: bool,
 }
 
 impl ErrorPage {
@@ -171,6 +189,7 @@ impl ErrorPage {
             401 => "unauthenticated",
             403 => "forbidden",
             404 => "not_found",
+            410 => "gone",
             413 => "too_large",
             429 => "too_many",
             503 => "unavailable",
@@ -182,6 +201,7 @@ impl ErrorPage {
             status: status.as_u16(),
             title: lang.t(&format!("errors.{key}.title")).into_owned(),
             message: lang.t(&format!("errors.{key}.message")).into_owned(),
+            home: true,
         }
     }
 }

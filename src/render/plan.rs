@@ -53,6 +53,31 @@ pub struct ItemRow {
     pub signable: bool,
 }
 
+impl ItemRow {
+    /// An item as a row read on `today`, not signable.
+    pub fn new(
+        item: &PlanItemRow,
+        catalog: &Catalog,
+        lang: Lang,
+        accounts: &Accounts,
+        today: NaiveDate,
+    ) -> ItemRow {
+        ItemRow {
+            id: item.id.clone(),
+            category: category_name(catalog, lang, &item.category),
+            scope: scope_text(lang, &item.scope_path),
+            measure: item.measure.clone(),
+            level: lang.t(&format!("plan.level.{}", item.level)).into_owned(),
+            priority: item.priority,
+            owner: owner_text(item, accounts),
+            deadline: date_text(lang, item.deadline),
+            status: lang.t(&status_key(item.status())).into_owned(),
+            overdue: crate::plan::standing(item, today) == Some(Standing::Overdue),
+            signable: false,
+        }
+    }
+}
+
 /// The organisation's accounts as (user id, e-mail address).
 pub type Accounts = BTreeMap<String, String>;
 
@@ -120,22 +145,11 @@ impl PlanPage {
             .items
             .iter()
             .map(|item| {
-                let status = item.status();
-                ItemRow {
-                    id: item.id.clone(),
-                    category: name(&item.category),
-                    scope: scope_text(lang, &item.scope_path),
-                    measure: item.measure.clone(),
-                    level: lang.t(&format!("plan.level.{}", item.level)).into_owned(),
-                    priority: item.priority,
-                    owner: owner_text(item, facts.accounts),
-                    deadline: date_text(lang, item.deadline),
-                    status: lang.t(&status_key(status)).into_owned(),
-                    overdue: crate::plan::standing(item, facts.today) == Some(Standing::Overdue),
-                    signable: facts.can_sign
-                        && status == ItemStatus::AwaitingSignOff
-                        && item.completed_by.as_deref() != Some(facts.viewer),
-                }
+                let signable = facts.can_sign
+                    && item.status() == ItemStatus::AwaitingSignOff
+                    && item.completed_by.as_deref() != Some(facts.viewer);
+                let row = ItemRow::new(item, facts.catalog, lang, facts.accounts, facts.today);
+                ItemRow { signable, ..row }
             })
             .collect();
         let missing = facts

@@ -169,10 +169,13 @@ impl ResultsPage {
     }
 
     pub fn hidden_text(&self) -> String {
-        self.chrome
-            .lang
-            .t_with("results.hidden", &[("k", &self.k.to_string())])
+        hidden_text(self.chrome.lang, self.k)
     }
+}
+
+/// What a hidden group shows instead of figures.
+pub fn hidden_text(lang: Lang, k: u32) -> String {
+    lang.t_with("results.hidden", &[("k", &k.to_string())])
 }
 
 fn figures_view(lang: Lang, q: &Questionnaire, units_per_point: i64, f: &Value) -> FiguresView {

@@ -259,6 +259,7 @@ fn the_server_logs_no_secrets_or_addresses_and_stops_gracefully() {
             format!("/setup?token={setup_token}"),
             "/s/secret-survey-token-123".to_owned(),
             "/inspect/secret-share-456".to_owned(),
+            "/read/secret-share-456".to_owned(),
         ] {
             client.get(format!("{address}{path}")).send().await.unwrap();
         }
@@ -293,7 +294,7 @@ fn the_server_logs_no_secrets_or_addresses_and_stops_gracefully() {
     let mut logs = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
     let requests: Vec<&str> = logs.lines().filter(|l| l.contains("status=")).collect();
-    assert_eq!(requests.len(), 4, "{logs}");
+    assert_eq!(requests.len(), 5, "{logs}");
     for secret in [
         setup_token.as_str(),
         "secret-survey-token-123",

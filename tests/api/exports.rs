@@ -12,7 +12,7 @@ use crate::rounds::{answer, hr, import, invite, open_round, token_of, unit_id};
 
 /// A closed round over A (7 answered, 2 bullied weekly), B (3 answered, 2 bullied: hidden, its
 /// share 66.7% must show nowhere) and C (6 answered, none bullied).
-async fn closed_round_with_a_hidden_group(app: &TestApp, hr: &Api) -> String {
+pub(crate) async fn closed_round_with_a_hidden_group(app: &TestApp, hr: &Api) -> String {
     let units = import(hr, "A\nB\nC\n").await;
     let round = open_round(
         hr,

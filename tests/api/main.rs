@@ -22,4 +22,5 @@ mod questionnaires;
 mod results;
 mod rounds;
 mod setup;
+mod shares;
 mod units;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::Valid;
+use super::shares::{RoundAccess, RoundOf};
 use crate::db::exports::{self as store, ExportRow};
 use crate::domain::OrganisationId;
 use crate::error::{AppError, Refusals};
@@ -15,6 +16,7 @@ use crate::export::signing::{ExportSigner, PublicKey};
 use crate::export::{Format, Request};
 use crate::http::AppState;
 use crate::http::auth::Member;
+use crate::http::routes::HR;
 use crate::i18n::Lang;
 
 type ProblemDoc = crate::error::Problem;
@@ -130,7 +132,8 @@ pub async fn make(
         .await
 }
 
-/// A round's stored exports, newest first.
+/// A round's stored exports, newest first. An inspector sees only a round shared with their
+/// account; other rounds answer 404.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/exports", tag = "exports",
     params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
     responses(
@@ -143,8 +146,10 @@ pub async fn list_exports(
     member: Member,
     path: web::Path<String>,
 ) -> Result<web::Json<Vec<ExportView>>, AppError> {
-    let organisation = member.organisation;
     let round = path.into_inner();
+    let access = RoundAccess::check(&state, &member, HR, RoundOf::Id(round.clone())).await?;
+    let organisation = member.organisation.clone();
+    let what = format!("exports of round {round}");
     let views = state
         .db
         .run(move |conn| {
@@ -159,6 +164,7 @@ pub async fn list_exports(
                 .collect::<Result<Vec<_>, AppError>>()
         })
         .await?;
+    access.record(&state, member.organisation, what).await?;
     Ok(web::Json(views))
 }
 
@@ -182,6 +188,11 @@ impl FileName {
             signature,
         })
     }
+}
+
+/// The export a download name (`{id}.pdf`, `{id}.json.sig` …) names.
+pub fn export_id(name: &str) -> Option<String> {
+    FileName::parse(name).map(|f| f.id)
 }
 
 /// Serves a stored file of an export, or its signature.
@@ -221,7 +232,8 @@ pub async fn serve(
 }
 
 /// A stored export file (`{id}.pdf`, `.xlsx`, `.json`, `.zip`), or with `.sig` appended its
-/// detached Ed25519 signature: the same bytes every time.
+/// detached Ed25519 signature: the same bytes every time. An inspector reaches only the exports
+/// of rounds shared with their account; every download of theirs is logged.
 #[utoipa::path(get, path = "/api/v1/exports/{file}", tag = "exports",
     params(crate::http::openapi::OrganisationHeader,
         ("file" = String, Path, description = "`{id}.pdf`, `{id}.xlsx`, `{id}.json` or `{id}.zip`, optionally with `.sig`", example = "Ic8PjuDFcBhgYWRNN5vFlQ.pdf")),
@@ -241,7 +253,14 @@ pub async fn get_export_file(
     member: Member,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    serve(&state, member.organisation, &path.into_inner()).await
+    let name = path.into_inner();
+    let export = export_id(&name).unwrap_or_default();
+    let access = RoundAccess::check(&state, &member, HR, RoundOf::Export(export)).await?;
+    let file = serve(&state, member.organisation.clone(), &name).await?;
+    access
+        .record(&state, member.organisation, format!("export {name}"))
+        .await?;
+    Ok(file)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -10,6 +10,7 @@ pub mod policy;
 pub mod questionnaires;
 pub mod respond;
 pub mod rounds;
+pub mod shares;
 pub mod tokens;
 pub mod units;
 

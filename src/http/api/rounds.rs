@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::shares::{RoundAccess, RoundOf};
 use super::{Valid, utc};
 use crate::db::rounds::{self, NewInvitation, NewRound, RoundRow};
 use crate::db::{DbConnection, now, units};
@@ -15,6 +16,7 @@ use crate::domain::{OrganisationId, UnitId};
 use crate::error::{AppError, FieldError};
 use crate::http::AppState;
 use crate::http::auth::Member;
+use crate::http::routes::RESULT_READERS;
 use crate::secret::{hmac_hex, new_token, random_bytes};
 
 type ProblemDoc = crate::error::Problem;
@@ -414,7 +416,8 @@ pub struct ChartQuery {
 /// `heatmap`: groups × categories, hidden cells marked without a figure; `trend`: per category
 /// over the closed rounds of the same questionnaire and units; `response-rate`: per unit with at
 /// least k invitations; `plan-status`: the plan's items per category, done, running, planned or
-/// overdue today. Charts show nothing that the stored, suppressed results do not.
+/// overdue today. Charts show nothing that the stored, suppressed results do not. An inspector
+/// reaches only a round shared with their account; every chart they fetch is logged.
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/charts/{chart}", tag = "rounds",
     params(
         crate::http::openapi::OrganisationHeader,
@@ -444,7 +447,10 @@ pub async fn get_chart(
         .parse()
         .map_err(|e: UnknownChart| AppError::NotFound(e.to_string()))?;
     let lang = query.lang.unwrap_or_default();
-    let organisation = member.organisation;
+    let access =
+        RoundAccess::check(&state, &member, RESULT_READERS, RoundOf::Id(id.clone())).await?;
+    let what = format!("chart {id}/{file}");
+    let organisation = member.organisation.clone();
     let bytes = state
         .db
         .run(move |conn| {
@@ -452,6 +458,7 @@ pub async fn get_chart(
             crate::charts::draw(conn, &organisation, &round, chart, format, lang)
         })
         .await?;
+    access.record(&state, member.organisation, what).await?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .body(bytes))

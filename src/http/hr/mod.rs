@@ -4,4 +4,5 @@
 pub mod plan;
 pub mod results;
 pub mod rounds;
+pub mod shares;
 pub mod units;

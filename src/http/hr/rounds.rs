@@ -1,5 +1,5 @@
 //! The survey round pages: the list with a form to start a round, and one round with its
-//! invitations, response rate and hand-out log.
+//! invitations, response rate, hand-out log, exports and shares.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -131,6 +131,17 @@ async fn round_page(
     status: StatusCode,
     errors: Vec<String>,
 ) -> Result<HttpResponse, AppError> {
+    round_page_with(page, id, status, errors, None).await
+}
+
+/// The round's page, with the link of a share just made (shown this once).
+pub(super) async fn round_page_with(
+    page: &OrgPage,
+    id: String,
+    status: StatusCode,
+    errors: Vec<String>,
+    new_link: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let (row, progress) =
         round_ops::progress(&page.state, page.organisation.clone(), id.clone()).await?;
     let organisation = page.organisation.clone();
@@ -168,6 +179,12 @@ async fn round_page(
         })
         .await?;
     let lang = page.lang;
+    let shares =
+        crate::http::api::shares::list(&page.state, page.organisation.clone(), Some(id.clone()))
+            .await?
+            .into_iter()
+            .map(|share| super::shares::line(lang, share))
+            .collect();
     Ok(html(
         status,
         &RoundPage {
@@ -195,6 +212,9 @@ async fn round_page(
                 .collect(),
             exports,
             errors,
+            shares,
+            new_link,
+            expiry_range: super::shares::expiry_range(crate::calendar::today()),
         },
     ))
 }
