@@ -304,13 +304,13 @@ pub fn edit(
             ));
         }
     }
-    if let (Some(start), Some(deadline)) = (after.start_date, after.deadline) {
-        if deadline < start {
-            errors.push(FieldError::new(
-                "deadline",
-                "the deadline is before the start date",
-            ));
-        }
+    if let (Some(start), Some(deadline)) = (after.start_date, after.deadline)
+        && deadline < start
+    {
+        errors.push(FieldError::new(
+            "deadline",
+            "the deadline is before the start date",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));

@@ -134,13 +134,13 @@ impl Answers {
         let mut values = Vec::with_capacity(q.items.len());
         for item in &q.items {
             let value = raw.items.get(&item.id).copied().flatten();
-            if let (Some(v), Some(scale)) = (value, q.scales.get(&item.scale)) {
-                if !scale.contains(v) {
-                    fail(
-                        format!("items.{}", item.id),
-                        format!("{v} is outside {}..{}", scale.min, scale.max),
-                    );
-                }
+            if let (Some(v), Some(scale)) = (value, q.scales.get(&item.scale))
+                && !scale.contains(v)
+            {
+                fail(
+                    format!("items.{}", item.id),
+                    format!("{v} is outside {}..{}", scale.min, scale.max),
+                );
             }
             if item.required && value.is_none() {
                 fail(

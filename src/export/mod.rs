@@ -198,6 +198,7 @@ pub fn make(
 ) -> Result<ExportRow, AppError> {
     use crate::render::export as render;
     let round = crate::results::closed_round(conn, organisation, round_id)?;
+    let charts = charts(conn, organisation, &round, request.lang)?;
     let q = round.1.clone();
     let row = ExportRow {
         id: request.id.to_owned(),
@@ -221,6 +222,10 @@ pub fn make(
             Format::Xlsx,
             render::spreadsheet::xlsx(&tables, at).map_err(failed)?,
         ),
+        (
+            Format::Pdf,
+            render::pdf::pdf(&doc, &tables, &charts).map_err(|e| failed(e.to_string()))?,
+        ),
     ];
     let files: Vec<ExportFile> = rendered
         .into_iter()
@@ -232,4 +237,29 @@ pub fn make(
         .collect();
     crate::db::exports::create(conn, &row, &files)?;
     Ok(row)
+}
+
+/// Every chart of the round as SVG, titled in `lang`, for the PDF.
+fn charts(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &ClosedRound,
+    lang: Lang,
+) -> Result<Vec<crate::render::export::pdf::ChartSvg>, AppError> {
+    use crate::render::charts::{ChartName, Format};
+    ChartName::ALL
+        .into_iter()
+        .map(|chart| {
+            let svg = crate::charts::draw(conn, organisation, round, chart, Format::Svg, lang)?;
+            Ok(crate::render::export::pdf::ChartSvg {
+                title: lang
+                    .t(&format!(
+                        "charts.{}.title",
+                        chart.as_str().replace('-', "_")
+                    ))
+                    .into_owned(),
+                svg: String::from_utf8(svg).map_err(|e| AppError::Internal(e.to_string()))?,
+            })
+        })
+        .collect()
 }

@@ -152,10 +152,10 @@ pub async fn create(
         errors.push(FieldError::new("min_group_size", err));
     }
     let (opens_at, closes_at) = (naive(body.opens_at), naive(body.closes_at));
-    if let (Some(open), Some(close)) = (opens_at, closes_at) {
-        if close <= open {
-            errors.push(FieldError::new("closes_at", "must be after opens_at"));
-        }
+    if let (Some(open), Some(close)) = (opens_at, closes_at)
+        && close <= open
+    {
+        errors.push(FieldError::new("closes_at", "must be after opens_at"));
     }
     if closes_at.is_some_and(|c| c <= now()) {
         errors.push(FieldError::new("closes_at", "must be in the future"));

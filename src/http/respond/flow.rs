@@ -79,15 +79,15 @@ impl FormState {
                 } else {
                     state.malformed.push(item.to_owned());
                 }
-            } else if let Some(part) = name.strip_prefix("s:").and_then(|p| p.parse().ok()) {
-                if Some(part) != sources_page {
-                    let named = value
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                        .collect();
-                    state.sources.insert(part, named);
-                }
+            } else if let Some(part) = name.strip_prefix("s:").and_then(|p| p.parse().ok())
+                && Some(part) != sources_page
+            {
+                let named = value
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                state.sources.insert(part, named);
             }
         }
         if let Some(part) = sources_page {

@@ -1,0 +1,626 @@
+//! What the PDF says, as print-ready texts: the export and its tables become one JSON value
+//! that `reports/rie.typ` only lays out. Every number, date and label is written here, in the
+//! export's language, so the template does no formatting and needs no translations.
+
+use serde::Serialize;
+
+use super::ChartSvg;
+use crate::export::document::RieExport;
+use crate::i18n::Lang;
+use crate::render::export::tables::{Cell, Table};
+
+/// The document handed to the template as `/data.json`.
+#[derive(Debug, Serialize)]
+pub(super) struct Data {
+    pub lang: &'static str,
+    pub title: String,
+    pub subtitle: String,
+    pub organisation: String,
+    /// The title page's facts.
+    pub front: Vec<Fact>,
+    pub contents: String,
+    /// The footer's left part; the right part is `page_of`.
+    pub footer: String,
+    /// "page {page} of {total}": the template fills in the numbers.
+    pub page_of: String,
+    pub sections: Vec<Section>,
+    pub closing: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Section {
+    pub title: String,
+    /// Printed on landscape pages: tables too wide for portrait.
+    pub landscape: bool,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(super) enum Block {
+    /// A numbered subsection (listed in the contents).
+    Heading {
+        text: String,
+    },
+    Text {
+        text: String,
+    },
+    /// Label and value pairs.
+    Facts {
+        rows: Vec<Fact>,
+    },
+    Table(Grid),
+    /// One block of label and value pairs per row: for tables with more columns than a page holds.
+    Records {
+        records: Vec<Record>,
+    },
+    Chart {
+        title: String,
+        file: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Fact {
+    pub label: String,
+    pub value: String,
+    /// A long unbroken value (a digest) that is set smaller so that it fits on its line.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub small: bool,
+    /// Takes a whole line in a record.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub wide: bool,
+}
+
+impl Fact {
+    fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
+        Fact {
+            label: label.into(),
+            value: value.into(),
+            small: false,
+            wide: false,
+        }
+    }
+
+    fn small(mut self) -> Self {
+        self.small = true;
+        self
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Grid {
+    pub columns: Vec<String>,
+    /// Per column: 0 for as wide as its content, else a share of the rest of the line.
+    pub widths: Vec<u8>,
+    /// Per column: `left` or `right` (figures).
+    pub align: Vec<&'static str>,
+    pub rows: Vec<Vec<Out>>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Out {
+    pub text: String,
+    /// A traffic light's colour: `green`, `orange` or `red`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fill: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Record {
+    pub heading: String,
+    pub facts: Vec<Fact>,
+}
+
+/// Where the template finds chart `index`.
+pub(super) fn chart_path(index: usize) -> String {
+    format!("/charts/{index}.svg")
+}
+
+/// Shown for an empty field of a record.
+const NONE: &str = "—";
+
+pub(super) fn data(doc: &RieExport, tables: &[Table], charts: &[ChartSvg]) -> Data {
+    let lang = doc.lang;
+    let date = lang.date(doc.date);
+    let title = lang.t("pdf.title").into_owned();
+    let sections = vec![
+        section(lang, "method", method(doc)),
+        section(lang, "response", response(doc, tables)),
+        section(lang, "results", results(doc, tables)),
+        section(lang, "charts", charts_blocks(lang, charts)),
+        section(lang, "plan", plan(doc, tables)),
+        Section {
+            landscape: true,
+            ..section(lang, "history", history(doc, tables))
+        },
+        section(lang, "checklist", checklist(lang, tables)),
+        section(lang, "approval", approval(doc, tables)),
+    ];
+    Data {
+        lang: lang.code(),
+        subtitle: lang.t("pdf.subtitle").into_owned(),
+        organisation: doc.organisation.name.clone(),
+        front: vec![
+            Fact::new(lang.t("pdf.front.organisation"), &doc.organisation.name),
+            Fact::new(lang.t("pdf.front.round"), &doc.round.name),
+            Fact::new(lang.t("pdf.front.date"), &date),
+            Fact::new(lang.t("pdf.front.export_id"), &doc.id),
+            Fact::new(lang.t("pdf.front.schema"), &doc.schema),
+        ],
+        contents: lang.t("pdf.contents").into_owned(),
+        footer: format!("{} · {title} · {date}", doc.organisation.name),
+        title,
+        page_of: lang.t_with("pdf.page_of", &[("page", "{page}"), ("total", "{total}")]),
+        sections,
+        closing: lang.t_with("pdf.closing", &[("id", &doc.id), ("head", &doc.plan.head)]),
+    }
+}
+
+fn section(lang: Lang, name: &str, blocks: Vec<Block>) -> Section {
+    Section {
+        title: lang.t(&format!("pdf.section.{name}")).into_owned(),
+        landscape: false,
+        blocks,
+    }
+}
+
+fn text(value: impl Into<String>) -> Block {
+    Block::Text { text: value.into() }
+}
+
+fn no_data(lang: Lang) -> Block {
+    text(lang.t("pdf.no_data"))
+}
+
+fn find<'a>(tables: &'a [Table], name: &str) -> Option<&'a Table> {
+    tables.iter().find(|t| t.name == name)
+}
+
+/// A cell as printed: figures with the language's decimal sign, dates as people write them.
+fn shown(lang: Lang, cell: &Cell) -> String {
+    match cell {
+        Cell::Empty => String::new(),
+        Cell::Text(text) => text.clone(),
+        Cell::Int(value) => value.to_string(),
+        Cell::Number { shown, .. } => lang.decimal(shown),
+        Cell::Date(date) => lang.date(*date),
+        Cell::Bool(yes) => lang.t(if *yes { "pdf.yes" } else { "pdf.no" }).into_owned(),
+    }
+}
+
+/// A table read by column key, so that the PDF does not depend on the columns' order.
+struct View<'a> {
+    table: &'a Table,
+    lang: Lang,
+}
+
+impl<'a> View<'a> {
+    fn new(lang: Lang, table: &'a Table) -> Self {
+        View { table, lang }
+    }
+
+    fn index(&self, key: &str) -> Option<usize> {
+        self.table.columns.iter().position(|c| c.key == key)
+    }
+
+    fn cell(&self, row: &'a [Cell], key: &str) -> &'a Cell {
+        self.index(key)
+            .and_then(|i| row.get(i))
+            .unwrap_or(&Cell::Empty)
+    }
+
+    fn text(&self, row: &[Cell], key: &str) -> String {
+        let cell = self.cell(row, key);
+        // Times of changes are stored in UTC; readers want Amsterdam's clock.
+        match (key, cell) {
+            ("at", Cell::Text(at)) => local_time(self.lang, at).unwrap_or_else(|| at.clone()),
+            _ => shown(self.lang, cell),
+        }
+    }
+
+    fn label(&self, key: &str) -> String {
+        self.index(key)
+            .map_or_else(|| key.to_owned(), |i| self.table.columns[i].label.clone())
+    }
+
+    /// The keys of `wanted` that the table has, or all its columns when it has none of them.
+    fn keys(&self, wanted: &[&'static str]) -> Vec<&'static str> {
+        let present: Vec<_> = wanted
+            .iter()
+            .copied()
+            .filter(|k| self.index(k).is_some())
+            .collect();
+        if present.is_empty() {
+            self.table.columns.iter().map(|c| c.key).collect()
+        } else {
+            present
+        }
+    }
+
+    /// The table as a grid of the columns `wanted` (see `keys`).
+    fn grid(&self, wanted: &[&'static str]) -> Block {
+        let keys = self.keys(wanted);
+        let rows: Vec<Vec<Out>> = self
+            .table
+            .rows
+            .iter()
+            .map(|row| {
+                keys.iter()
+                    .map(|k| Out {
+                        text: self.text(row, k),
+                        fill: None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let figures = |k: &str| {
+            self.table.rows.iter().all(|row| {
+                matches!(
+                    self.cell(row, k),
+                    Cell::Empty | Cell::Int(_) | Cell::Number { .. }
+                )
+            })
+        };
+        let long = |column: usize| rows.iter().any(|r| r[column].text.chars().count() > 24);
+        Block::Table(Grid {
+            columns: keys.iter().map(|k| self.label(k)).collect(),
+            widths: (0..keys.len()).map(|c| u8::from(long(c))).collect(),
+            align: keys
+                .iter()
+                .map(|k| if figures(k) { "right" } else { "left" })
+                .collect(),
+            rows,
+        })
+    }
+
+    /// Each row as a record headed by its `heading` column, with every other column.
+    fn records(&self, heading: &str) -> Vec<Record> {
+        self.table
+            .rows
+            .iter()
+            .map(|row| {
+                let facts = self
+                    .table
+                    .columns
+                    .iter()
+                    .filter(|c| c.key != heading)
+                    .map(|c| {
+                        let value = self.text(row, c.key);
+                        let value = if value.is_empty() {
+                            NONE.to_owned()
+                        } else {
+                            value
+                        };
+                        Fact {
+                            wide: value.chars().count() > 40,
+                            ..Fact::new(&c.label, value)
+                        }
+                    });
+                Record {
+                    heading: self.text(row, heading),
+                    facts: in_pairs(facts),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Facts laid out two to a line: a wide one starts a line of its own, so a half-filled line
+/// before it gets an empty partner.
+fn in_pairs(facts: impl Iterator<Item = Fact>) -> Vec<Fact> {
+    let mut out = Vec::new();
+    let mut half = false;
+    for fact in facts {
+        if fact.wide && half {
+            out.push(Fact::new("", ""));
+        }
+        half = !fact.wide && !half;
+        out.push(fact);
+    }
+    out
+}
+
+/// `2026-11-29T09:30:00Z` as `29-11-2026 10:30` (Europe/Amsterdam).
+fn local_time(lang: Lang, at: &str) -> Option<String> {
+    let local = chrono::DateTime::parse_from_rfc3339(at)
+        .ok()?
+        .with_timezone(&chrono_tz::Europe::Amsterdam);
+    Some(format!(
+        "{} {}",
+        lang.date(local.date_naive()),
+        local.format("%H:%M")
+    ))
+}
+
+fn method(doc: &RieExport) -> Vec<Block> {
+    let lang = doc.lang;
+    let m = &doc.method;
+    let period = match (m.period_from, m.period_to) {
+        (Some(from), Some(to)) => format!("{} – {}", lang.date(from), lang.date(to)),
+        (Some(from), None) => format!("{} –", lang.date(from)),
+        (None, Some(to)) => format!("– {}", lang.date(to)),
+        (None, None) => NONE.to_owned(),
+    };
+    let units = if m.whole_organisation {
+        lang.t_with(
+            "pdf.method.whole_organisation",
+            &[("count", &m.units.len().to_string())],
+        )
+    } else {
+        m.units
+            .iter()
+            .map(|u| u.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let label = |key: &str| lang.t(&format!("pdf.method.{key}"));
+    vec![Block::Facts {
+        rows: vec![
+            Fact::new(
+                label("questionnaire"),
+                format!("{} ({})", m.questionnaire_title, m.questionnaire_id),
+            ),
+            Fact::new(label("version"), &m.questionnaire_version),
+            Fact::new(label("digest"), &m.questionnaire_digest).small(),
+            Fact::new(label("catalogue"), &m.catalogue),
+            Fact::new(label("period"), period),
+            Fact::new(label("units"), units),
+            Fact::new(label("languages"), m.languages.join(", ")),
+            Fact::new(
+                label("k"),
+                lang.t_with("pdf.method.k_value", &[("k", &m.k.to_string())]),
+            ),
+            Fact::new(label("responses"), doc.results.responses.to_string()),
+        ],
+    }]
+}
+
+fn response(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
+    let lang = doc.lang;
+    let note = text(lang.t_with("pdf.response.note", &[("k", &doc.method.k.to_string())]));
+    match find(tables, "response") {
+        Some(t) => vec![
+            View::new(lang, t).grid(&["path", "invited", "responded", "response_pct"]),
+            note,
+        ],
+        None => vec![no_data(lang), note],
+    }
+}
+
+/// Per category, one table of its groups with the key figures; every column is in the CSV.
+fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
+    let lang = doc.lang;
+    let Some(table) = find(tables, "results") else {
+        return vec![no_data(lang)];
+    };
+    let view = View::new(lang, table);
+    let k = doc.method.k.to_string();
+    let hidden = lang.t_with("pdf.results.hidden", &[("k", &k)]);
+    let label = |key: &str| lang.t(&format!("pdf.results.{key}")).into_owned();
+    let mut blocks = vec![text(label("intro"))];
+    for category in &doc.categories {
+        let behaviour = category.kind == "behaviour";
+        let kind = label(&format!("kind.{}", category.kind));
+        blocks.push(Block::Heading {
+            text: format!("{} ({kind})", capitalised(&category.name)),
+        });
+        let (figure, second) = if behaviour {
+            (
+                ["exposed_pct", "exposed_ci_low", "exposed_ci_high"],
+                "weekly_pct",
+            )
+        } else {
+            (["mean", "mean_ci_low", "mean_ci_high"], "high_strain_pct")
+        };
+        let mut columns = vec![
+            label("group"),
+            label("n"),
+            label(if behaviour { "exposed" } else { "mean" }),
+            label(if behaviour { "weekly" } else { "high_strain" }),
+            label("light"),
+            label("class"),
+            label("benchmark"),
+            label("trend"),
+        ];
+        if !behaviour {
+            // The benchmark is of self-labelled behaviour; strain has none.
+            columns.remove(6);
+        }
+        let rows: Vec<Vec<Out>> = table
+            .rows
+            .iter()
+            .filter(|row| view.text(row, "category") == category.id)
+            .map(|row| {
+                let plain = |text: String| Out { text, fill: None };
+                let group = plain(view.text(row, "group"));
+                if matches!(view.cell(row, "suppressed"), Cell::Bool(true)) {
+                    let mut out = vec![group, plain(String::new()), plain(hidden.clone())];
+                    out.resize_with(columns.len(), || plain(String::new()));
+                    return out;
+                }
+                let light = view.text(row, "light");
+                let mut out = vec![
+                    group,
+                    plain(view.text(row, "n")),
+                    plain(with_interval(&view, row, figure)),
+                    plain(view.text(row, second)),
+                    Out {
+                        fill: light_colour(lang, &light),
+                        text: light,
+                    },
+                    plain(view.text(row, "fk_class")),
+                ];
+                if behaviour {
+                    let mut benchmark = view.text(row, "benchmark_pct");
+                    if matches!(view.cell(row, "above_benchmark"), Cell::Bool(true)) {
+                        benchmark.push_str(" ↑");
+                    }
+                    out.push(plain(benchmark));
+                }
+                out.push(plain(trend(&view, row)));
+                out
+            })
+            .collect();
+        if rows.is_empty() {
+            blocks.push(no_data(lang));
+            continue;
+        }
+        let count = columns.len();
+        blocks.push(Block::Table(Grid {
+            // The group's path and the light's words wrap; the figures keep their width.
+            widths: (0..count)
+                .map(|c| match c {
+                    0 => 3,
+                    4 => 2,
+                    _ => 0,
+                })
+                .collect(),
+            align: (0..count)
+                .map(|c| if c == 0 || c == 4 { "left" } else { "right" })
+                .collect(),
+            columns,
+            rows,
+        }));
+    }
+    blocks.push(text(label("legend")));
+    blocks
+}
+
+/// A name as a heading: the questionnaire writes categories in lower case.
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// `12,5 (8,1–18,0)`: a figure with its interval.
+fn with_interval(view: &View, row: &[Cell], [value, low, high]: [&str; 3]) -> String {
+    let value = view.text(row, value);
+    let (low, high) = (view.text(row, low), view.text(row, high));
+    if value.is_empty() || low.is_empty() || high.is_empty() {
+        value
+    } else {
+        format!("{value} ({low}–{high})")
+    }
+}
+
+/// The change since the previous round, signed, with `*` when significant.
+fn trend(view: &View, row: &[Cell]) -> String {
+    let change = match view.cell(row, "trend_change") {
+        Cell::Number { value, .. } if *value > 0.0 => {
+            format!("+{}", view.text(row, "trend_change"))
+        }
+        _ => view.text(row, "trend_change"),
+    };
+    if matches!(view.cell(row, "trend_significant"), Cell::Bool(true)) {
+        format!("{change} *")
+    } else {
+        change
+    }
+}
+
+/// The colour of a light, recognised by its text in the export's language.
+fn light_colour(lang: Lang, text: &str) -> Option<&'static str> {
+    ["green", "orange", "red"].into_iter().find(|wire| {
+        ["charts.light", "results.light"]
+            .iter()
+            .any(|prefix| lang.t(&format!("{prefix}.{wire}")) == text)
+    })
+}
+
+fn charts_blocks(lang: Lang, charts: &[ChartSvg]) -> Vec<Block> {
+    if charts.is_empty() {
+        return vec![text(lang.t("pdf.charts.none"))];
+    }
+    charts
+        .iter()
+        .enumerate()
+        .map(|(i, chart)| Block::Chart {
+            title: chart.title.clone(),
+            file: chart_path(i),
+        })
+        .collect()
+}
+
+fn plan(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
+    let lang = doc.lang;
+    let mut blocks = vec![Block::Heading {
+        text: lang.t("pdf.plan.items").into_owned(),
+    }];
+    match find(tables, "plan") {
+        Some(t) if !t.rows.is_empty() => blocks.push(Block::Records {
+            records: View::new(lang, t).records("measure"),
+        }),
+        _ if doc.plan.items.is_empty() => blocks.push(text(lang.t("pdf.plan.no_items"))),
+        _ => blocks.push(no_data(lang)),
+    }
+    blocks.push(Block::Heading {
+        text: lang.t("pdf.plan.completeness").into_owned(),
+    });
+    blocks.push(text(if doc.plan.complete {
+        lang.t("pdf.plan.complete").into_owned()
+    } else {
+        lang.t_with(
+            "pdf.plan.incomplete",
+            &[("count", &doc.plan.missing.len().to_string())],
+        )
+    }));
+    if let Some(t) = find(tables, "plan_missing").filter(|t| !t.rows.is_empty()) {
+        blocks.push(View::new(lang, t).grid(&["category", "scope", "light", "fk_class"]));
+    }
+    blocks
+}
+
+fn history(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
+    let lang = doc.lang;
+    let mut blocks = vec![
+        Block::Facts {
+            rows: vec![Fact::new(lang.t("pdf.history.head"), &doc.plan.head).small()],
+        },
+        text(lang.t(if doc.plan.intact {
+            "pdf.history.intact"
+        } else {
+            "pdf.history.broken"
+        })),
+    ];
+    match find(tables, "plan_history") {
+        Some(t) if !t.rows.is_empty() => blocks
+            .push(View::new(lang, t).grid(&["seq", "at", "who", "item_id", "field", "old", "new"])),
+        _ if doc.plan.history.is_empty() => blocks.push(text(lang.t("pdf.history.none"))),
+        _ => blocks.push(no_data(lang)),
+    }
+    blocks
+}
+
+fn checklist(lang: Lang, tables: &[Table]) -> Vec<Block> {
+    match find(tables, "checklist") {
+        Some(t) => vec![View::new(lang, t).grid(&["topic_name", "answer", "date", "note"])],
+        None => vec![no_data(lang)],
+    }
+}
+
+fn approval(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
+    let lang = doc.lang;
+    let mut blocks = Vec::new();
+    if let Some(t) = find(tables, "approval").filter(|t| !t.rows.is_empty()) {
+        let view = View::new(lang, t);
+        let mut records = view.records("kind");
+        // Only what was recorded: a consent has no expert's name or report.
+        for record in &mut records {
+            record
+                .facts
+                .retain(|f| !f.label.is_empty() && f.value != NONE);
+            record.facts.iter_mut().for_each(|f| f.wide = true);
+        }
+        blocks.push(Block::Records { records });
+    }
+    if doc.consent.is_none() {
+        blocks.push(text(lang.t("pdf.approval.no_consent")));
+    }
+    if doc.review.is_none() {
+        blocks.push(text(lang.t("pdf.approval.no_review")));
+    }
+    blocks
+}

@@ -1,0 +1,522 @@
+//! A whole export made by hand for the PDF's tests: results computed from synthetic answers to
+//! `questionnaires/psa-basis.toml`, a plan with history, the checklist, consent and review, and
+//! the tables in the shape `tables` gives them (the columns the PDF reads).
+
+use chrono::NaiveDate;
+
+use crate::domain::Questionnaire;
+use crate::domain::aggregate::bound_one_decimal;
+use crate::domain::answers::Answers;
+use crate::domain::plan::ItemStatus;
+use crate::domain::policy::{
+    ChecklistEntry, Consent, PolicyAnswer, PolicyTopic, ReportFile, Review,
+};
+use crate::domain::questionnaire::{CategoryKind, ItemKind};
+use crate::domain::results::compute;
+use crate::domain::risk::Light;
+use crate::domain::round::{FrozenUnit, MinGroupSize};
+use crate::export::document::{
+    CategoryPart, Method, OrganisationPart, PlanPart, ResponsePart, RieExport, RoundPart, UnitPart,
+    UnitResponse, response_pct,
+};
+use crate::i18n::Lang;
+use crate::plan::{HistoryEntryView, MissingRisk, PlanItemView};
+use crate::render::export::tables::{Cell, Column, Table};
+
+pub const ORGANISATION: &str = "Zorggroep Voorbeeld";
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+}
+
+/// Departments of nineteen teams each, `units` in all.
+fn units(count: usize) -> Vec<FrozenUnit> {
+    (0..count)
+        .map(|i| {
+            let department = format!("Afdeling {}", i / 20 + 1);
+            if i % 20 == 0 {
+                FrozenUnit {
+                    id: format!("u{i}"),
+                    parent: None,
+                    name: department.clone(),
+                    path: department,
+                    headcount: None,
+                }
+            } else {
+                let name = format!("Team {}", i % 20);
+                FrozenUnit {
+                    id: format!("u{i}"),
+                    parent: Some(format!("u{}", i - i % 20)),
+                    path: format!("{department}/{name}"),
+                    name,
+                    headcount: None,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Answers that look like a survey's, from a small deterministic generator.
+fn answers(q: &Questionnaire, seed: u64) -> Answers {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    let values = q
+        .items
+        .iter()
+        .map(|item| {
+            let scale = &q.scales[&item.scale];
+            let span = u64::try_from(scale.max - scale.min + 1).expect("a scale");
+            let any = |v: u64| scale.min + i32::try_from(v).expect("small");
+            Some(match item.kind {
+                ItemKind::Strain => any(next(span)),
+                // Most people meet no unwanted behaviour.
+                _ if next(10) < 8 => scale.min,
+                _ => any(next(span)),
+            })
+        })
+        .collect();
+    Answers {
+        values,
+        sources: Default::default(),
+    }
+}
+
+/// An export of a closed round over `unit_count` units with `respondents` responses.
+pub fn export(lang: Lang, unit_count: usize, respondents: usize) -> (RieExport, Vec<Table>) {
+    let q = Questionnaire::parse(include_str!("../../../../questionnaires/psa-basis.toml"))
+        .expect("the default questionnaire");
+    let frozen = units(unit_count);
+    let responses = (0..respondents).map(|r| {
+        let unit = &frozen[(r * 7919) % frozen.len()];
+        (unit.id.clone(), answers(&q, r as u64))
+    });
+    let k = MinGroupSize::new(10).expect("a valid k");
+    let results = compute(&q, &frozen, responses, k);
+    let text = |texts: &crate::domain::questionnaire::Texts| texts[lang.code()].clone();
+    let invited = (respondents as u64) * 4 / 3;
+    let doc = RieExport {
+        schema: crate::export::document::SCHEMA.to_owned(),
+        id: "exp_7Hq2LmXw9RzT4bYc".to_owned(),
+        created_at: "2026-11-29T09:30:00Z".to_owned(),
+        date: date(2026, 11, 29),
+        lang,
+        organisation: OrganisationPart {
+            name: ORGANISATION.to_owned(),
+            headcount: Some(invited as u32),
+        },
+        round: RoundPart {
+            id: "r1".to_owned(),
+            name: "Medewerkersonderzoek najaar 2026".to_owned(),
+            opened_at: Some("2026-10-01T07:00:00Z".to_owned()),
+            closed_at: Some("2026-10-29T17:00:00Z".to_owned()),
+        },
+        method: Method {
+            questionnaire_id: q.id.clone(),
+            questionnaire_version: q.version.clone(),
+            questionnaire_title: text(&q.title),
+            questionnaire_digest:
+                "9f2c4e1a7b3d5f60c8e2a4b6d8f0a1c3e5f7091b3d5f7a9c1e3f5a7b9d1f3a5c".to_owned(),
+            catalogue: "psa-maatregelen 1".to_owned(),
+            period_from: Some(date(2026, 10, 1)),
+            period_to: Some(date(2026, 10, 29)),
+            whole_organisation: true,
+            units: frozen
+                .iter()
+                .map(|u| UnitPart {
+                    id: u.id.clone(),
+                    path: u.path.clone(),
+                    headcount: None,
+                })
+                .collect(),
+            languages: vec!["nl".to_owned(), "en".to_owned()],
+            k: k.get(),
+        },
+        categories: q
+            .categories
+            .iter()
+            .map(|c| CategoryPart {
+                id: c.id.clone(),
+                name: text(&c.name),
+                kind: match c.kind {
+                    CategoryKind::Behaviour => "behaviour",
+                    CategoryKind::Strain => "strain",
+                }
+                .to_owned(),
+            })
+            .collect(),
+        response: ResponsePart {
+            invited,
+            responded: respondents as u64,
+            response_pct: response_pct(invited, respondents as u64),
+            units: frozen
+                .iter()
+                .take(3)
+                .map(|u| UnitResponse {
+                    unit_id: u.id.clone(),
+                    path: u.path.clone(),
+                    invited: 40,
+                    responded: 27,
+                    response_pct: response_pct(40, 27),
+                })
+                .collect(),
+        },
+        results,
+        plan: plan(),
+        checklist: PolicyTopic::ALL
+            .into_iter()
+            .enumerate()
+            .map(|(i, topic)| ChecklistEntry {
+                topic,
+                answer: (i < 5).then_some(if i % 2 == 0 {
+                    PolicyAnswer::Yes
+                } else {
+                    PolicyAnswer::Partly
+                }),
+                date: (i < 5).then(|| date(2026, 9, 1)),
+                note: (i == 1).then(|| "Extern, via de arbodienst".to_owned()),
+            })
+            .collect(),
+        consent: Some(Consent {
+            date: date(2026, 11, 20),
+            note: Some("Ingestemd in de OR-vergadering".to_owned()),
+        }),
+        review: Some(Review {
+            date: date(2026, 11, 25),
+            name: "drs. A. de Vries".to_owned(),
+            certificate: "A&O-12345".to_owned(),
+            note: None,
+            report: Some(ReportFile {
+                file_name: "toetsing-rie-2026.pdf".to_owned(),
+                size: 123_456,
+                sha256: "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c"
+                    .to_owned(),
+            }),
+        }),
+    };
+    let tables = tables(&doc, &q);
+    (doc, tables)
+}
+
+fn plan() -> PlanPart {
+    let item = |id: &str, category: &str, measure: &str, status| PlanItemView {
+        id: id.to_owned(),
+        category: category.to_owned(),
+        unit_id: None,
+        scope_path: String::new(),
+        sources: vec!["collega".to_owned()],
+        round_id: Some("r1".to_owned()),
+        signal: "round".to_owned(),
+        measure: measure.to_owned(),
+        measure_id: None,
+        level: "collective".to_owned(),
+        priority: 3,
+        owner_user_id: None,
+        owner_account: None,
+        owner_name: Some("J. Jansen".to_owned()),
+        owner_email: Some("j.jansen@example.nl".to_owned()),
+        owner_role: Some("HR-adviseur".to_owned()),
+        start_date: Some(date(2026, 12, 1)),
+        deadline: Some(date(2027, 5, 31)),
+        budget: Some("€ 2.500".to_owned()),
+        status,
+        note: Some("Met de OR afgestemd; de gedragscode wordt in alle teams besproken.".to_owned()),
+        residual_risk: Some("oranje".to_owned()),
+        evaluation_date: Some(date(2027, 9, 1)),
+        created_at: "2026-11-02T10:00:00Z".to_owned(),
+        completed_by: None,
+        completed_on: None,
+        signed_off_by: None,
+        overdue: false,
+    };
+    let change = |seq: i64, field: &str, old: Option<&str>, new: &str| HistoryEntryView {
+        seq,
+        item_id: "itm_A1b2C3d4E5f6G7h8I9j0Kl".to_owned(),
+        at: format!("2026-11-0{seq}T10:00:00Z"),
+        who: "hr@example.nl".to_owned(),
+        field: field.to_owned(),
+        old: old.map(str::to_owned),
+        new: Some(new.to_owned()),
+        hash: format!("{seq:064}"),
+    };
+    PlanPart {
+        items: vec![
+            item(
+                "itm_A1b2C3d4E5f6G7h8I9j0Kl",
+                "pesten",
+                "Gedragscode opstellen en bespreken",
+                ItemStatus::InProgress,
+            ),
+            item(
+                "itm_Z9y8X7w6V5u4T3s2R1q0Po",
+                "werkdruk",
+                "Werkoverleg over de verdeling van taken",
+                ItemStatus::Planned,
+            ),
+        ],
+        complete: false,
+        missing: vec![MissingRisk {
+            round_id: "r1".to_owned(),
+            category: "agressie_geweld".to_owned(),
+            unit_id: None,
+            path: String::new(),
+            light: Light::Red,
+            fk_class: 4,
+        }],
+        history: vec![
+            change(1, "created", None, "Gedragscode opstellen en bespreken"),
+            change(2, "owner_name", None, "J. Jansen"),
+            change(3, "status", Some("planned"), "in_progress"),
+        ],
+        intact: true,
+        head: "3c9a1f0e7d2b4c6a8e0f1d3b5a7c9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d".to_owned(),
+    }
+}
+
+fn columns(keys: &[&'static str]) -> Vec<Column> {
+    keys.iter()
+        .map(|key| Column {
+            key,
+            label: key.replace('_', " "),
+        })
+        .collect()
+}
+
+fn table(name: &'static str, keys: &[&'static str], rows: Vec<Vec<Cell>>) -> Table {
+    Table {
+        name,
+        title: name.to_owned(),
+        columns: columns(keys),
+        rows,
+    }
+}
+
+fn text(value: &str) -> Cell {
+    Cell::Text(value.to_owned())
+}
+
+fn number(value: Option<f64>) -> Cell {
+    value.map_or(Cell::Empty, |value| Cell::Number {
+        value,
+        shown: bound_one_decimal(value),
+    })
+}
+
+fn optional(value: Option<&str>) -> Cell {
+    value.map_or(Cell::Empty, text)
+}
+
+/// The tables, as far as the PDF reads them (their real columns are in `tables`).
+fn tables(doc: &RieExport, q: &Questionnaire) -> Vec<Table> {
+    let lang = doc.lang;
+    let response = std::iter::once(vec![
+        Cell::Empty,
+        text("Totaal"),
+        Cell::Int(doc.response.invited as i64),
+        Cell::Int(doc.response.responded as i64),
+        number(doc.response.response_pct),
+    ])
+    .chain(doc.response.units.iter().map(|u| {
+        vec![
+            text(&u.unit_id),
+            text(&u.path),
+            Cell::Int(u.invited as i64),
+            Cell::Int(u.responded as i64),
+            number(u.response_pct),
+        ]
+    }))
+    .collect();
+    let mut results = Vec::new();
+    for group in &doc.results.groups {
+        for category in &q.categories {
+            let mut row = vec![
+                text(if group.unit_id.is_none() {
+                    "Organisatie"
+                } else {
+                    &group.path
+                }),
+                text(&category.id),
+            ];
+            match group.categories.get(&category.id).and_then(|r| r.shown()) {
+                None => row.push(Cell::Bool(true)),
+                Some(f) => {
+                    let light = crate::plan::wire(f.risk.light);
+                    row.extend([
+                        Cell::Bool(false),
+                        Cell::Int(f.n as i64),
+                        number(Some(f.mean)),
+                        number(Some(f.mean_ci_low)),
+                        number(Some(f.mean_ci_high)),
+                        number(f.exposed_pct),
+                        number(f.exposed_ci_low),
+                        number(f.exposed_ci_high),
+                        number(f.weekly_pct),
+                        number(f.high_strain_pct),
+                        text(&lang.t(&format!("results.light.{light}"))),
+                        Cell::Int(f.risk.fk_class.into()),
+                        number(f.risk.benchmark_pct.map(|d| d.to_f64())),
+                        f.risk.above_benchmark.map_or(Cell::Empty, Cell::Bool),
+                        number(Some(-2.5)),
+                        Cell::Bool(true),
+                    ]);
+                }
+            }
+            row.resize(RESULT_KEYS.len(), Cell::Empty);
+            results.push(row);
+        }
+    }
+    let plan = doc
+        .plan
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                text(&i.id),
+                text(&i.category),
+                text("Organisatie"),
+                text(&i.sources.join(", ")),
+                text(&i.measure),
+                Cell::Int(i.priority.into()),
+                optional(i.owner_name.as_deref()),
+                optional(i.owner_email.as_deref()),
+                Cell::Date(i.deadline.expect("a deadline")),
+                optional(i.budget.as_deref()),
+                text(&crate::plan::wire(i.status)),
+                Cell::Bool(i.overdue),
+                optional(i.note.as_deref()),
+            ]
+        })
+        .collect();
+    let missing = doc
+        .plan
+        .missing
+        .iter()
+        .map(|m| {
+            vec![
+                text(&m.category),
+                text("Organisatie"),
+                text(&crate::plan::wire(m.light)),
+                Cell::Int(m.fk_class.into()),
+            ]
+        })
+        .collect();
+    let history = doc
+        .plan
+        .history
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::Int(e.seq),
+                text(&e.at),
+                text(&e.who),
+                text(&e.item_id),
+                text(&e.field),
+                optional(e.old.as_deref()),
+                optional(e.new.as_deref()),
+                text(&e.hash),
+            ]
+        })
+        .collect();
+    let checklist = doc
+        .checklist
+        .iter()
+        .map(|c| {
+            vec![
+                text(c.topic.as_str()),
+                text(c.topic.as_str()),
+                optional(c.answer.map(|a| a.as_str())),
+                c.date.map_or(Cell::Empty, Cell::Date),
+                optional(c.note.as_deref()),
+            ]
+        })
+        .collect();
+    let review = doc.review.as_ref().expect("a review");
+    let approval = vec![
+        vec![
+            text("Instemming OR"),
+            Cell::Date(doc.consent.as_ref().expect("a consent").date),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ],
+        vec![
+            text("Toetsing"),
+            Cell::Date(review.date),
+            text(&review.name),
+            text(&review.certificate),
+            optional(review.report.as_ref().map(|r| r.file_name.as_str())),
+        ],
+    ];
+    vec![
+        table(
+            "response",
+            &["unit_id", "path", "invited", "responded", "response_pct"],
+            response,
+        ),
+        table("results", &RESULT_KEYS, results),
+        table(
+            "plan",
+            &[
+                "item_id",
+                "category",
+                "scope",
+                "sources",
+                "measure",
+                "priority",
+                "owner",
+                "owner_email",
+                "deadline",
+                "budget",
+                "status",
+                "overdue",
+                "note",
+            ],
+            plan,
+        ),
+        table(
+            "plan_missing",
+            &["category", "scope", "light", "fk_class"],
+            missing,
+        ),
+        table(
+            "plan_history",
+            &["seq", "at", "who", "item_id", "field", "old", "new", "hash"],
+            history,
+        ),
+        table(
+            "checklist",
+            &["topic", "topic_name", "answer", "date", "note"],
+            checklist,
+        ),
+        table(
+            "approval",
+            &["kind", "date", "name", "certificate", "report_file"],
+            approval,
+        ),
+    ]
+}
+
+const RESULT_KEYS: [&str; 18] = [
+    "group",
+    "category",
+    "suppressed",
+    "n",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "exposed_pct",
+    "exposed_ci_low",
+    "exposed_ci_high",
+    "weekly_pct",
+    "high_strain_pct",
+    "light",
+    "fk_class",
+    "benchmark_pct",
+    "above_benchmark",
+    "trend_change",
+    "trend_significant",
+];

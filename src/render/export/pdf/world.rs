@@ -1,0 +1,165 @@
+//! The smallest typst `World` that typesets the export: one source (the template), one data file,
+//! the charts, and the fonts embedded in the binary. It reads no files, fetches no packages and
+//! has no clock: "today" and the PDF's creation date are the export's.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::content::{Data, chart_path};
+use super::{ChartSvg, PdfError};
+use crate::export::document::RieExport;
+
+const TEMPLATE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/reports/rie.typ"));
+
+/// DejaVu Sans, regular and bold: the only fonts the template asks for (the charts' generic
+/// `sans-serif` falls back to it too). See `assets/fonts/LICENSE-DejaVu.txt`.
+const FONT_FILES: [&[u8]; 2] = [
+    include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/fonts/DejaVuSans.ttf"
+    )),
+    include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/fonts/DejaVuSans-Bold.ttf"
+    )),
+];
+
+/// Parsed once per process: the library and the fonts are the same for every export.
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+static FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
+    FONT_FILES
+        .into_iter()
+        .filter_map(|data| Font::new(Bytes::new(data), 0))
+        .collect()
+});
+static BOOK: LazyLock<LazyHash<FontBook>> =
+    LazyLock::new(|| LazyHash::new(FontBook::from_fonts(FONTS.iter())));
+
+fn file_id(path: &str) -> Result<FileId, PdfError> {
+    let path = VirtualPath::new(path).map_err(|e| PdfError::Typeset(format!("{path}: {e:?}")))?;
+    Ok(RootedPath::new(VirtualRoot::Project, path).intern())
+}
+
+struct ExportWorld {
+    main: Source,
+    files: HashMap<FileId, Bytes>,
+    today: Option<Datetime>,
+}
+
+impl World for ExportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &BOOK
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.files.get(&id).cloned().ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        self.today
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(PathBuf::from(id.get().vpath().get_with_slash()))
+}
+
+/// The moment the export was made, in UTC; its date at midnight if the time does not parse.
+fn created_at(doc: &RieExport) -> NaiveDateTime {
+    chrono::DateTime::parse_from_rfc3339(&doc.created_at)
+        .map(|t| t.naive_utc())
+        .unwrap_or_else(|_| doc.date.and_time(chrono::NaiveTime::MIN))
+}
+
+fn datetime(at: NaiveDateTime) -> Option<Datetime> {
+    let small = |n: u32| u8::try_from(n).ok();
+    Datetime::from_ymd_hms(
+        at.year(),
+        small(at.month())?,
+        small(at.day())?,
+        small(at.hour())?,
+        small(at.minute())?,
+        small(at.second())?,
+    )
+}
+
+fn errors(diagnostics: &[SourceDiagnostic]) -> PdfError {
+    let messages: Vec<String> = diagnostics
+        .iter()
+        .map(|d| {
+            let hints = d.hints.iter().map(|h| format!(" (hint: {})", h.v));
+            format!("{}{}", d.message, hints.collect::<String>())
+        })
+        .collect();
+    PdfError::Typeset(messages.join("; "))
+}
+
+pub(super) fn render(
+    doc: &RieExport,
+    data: &Data,
+    charts: &[ChartSvg],
+) -> Result<Vec<u8>, PdfError> {
+    let json = serde_json::to_vec(data).map_err(|e| PdfError::Typeset(e.to_string()))?;
+    let mut files = HashMap::from([(file_id("/data.json")?, Bytes::new(json))]);
+    for (i, chart) in charts.iter().enumerate() {
+        files.insert(
+            file_id(&chart_path(i))?,
+            Bytes::new(chart.svg.clone().into_bytes()),
+        );
+    }
+    let created = created_at(doc);
+    let world = ExportWorld {
+        main: Source::new(file_id("/rie.typ")?, TEMPLATE.to_owned()),
+        files,
+        today: datetime(doc.date.and_time(chrono::NaiveTime::MIN)),
+    };
+    let compiled = typst::compile::<PagedDocument>(&world);
+    for warning in &compiled.warnings {
+        tracing::debug!(message = %warning.message, "pdf: typst warning");
+    }
+    let document = compiled.output.map_err(|e| errors(&e))?;
+    let options = PdfOptions {
+        // The PDF's /ID: the same export always gets the same one.
+        ident: Smart::Custom(format!("psa-rie-export:{}", doc.id)),
+        timestamp: datetime(created).map(Timestamp::new_utc),
+        // PDF/A-2b: an RI&E is kept for years and must open the same way then.
+        standards: PdfStandards::new(&[PdfStandard::A_2b])
+            .map_err(|e| PdfError::Typeset(e.message().to_string()))?,
+        ..PdfOptions::default()
+    };
+    let bytes = typst_pdf::pdf(&document, &options).map_err(|e| errors(&e));
+    // Typst memoises across compilations; keep that cache from growing with every export.
+    typst::comemo::evict(1);
+    bytes
+}
