@@ -10,7 +10,8 @@
 //! follows from the export's id, and the same input gives the same bytes.
 //!
 //! Imports the export document, the tables and `i18n`; no `db`, no `http`. Rendering is CPU
-//! work of some milliseconds: callers on an async worker run it off the worker.
+//! work (a round of 300 units, 105 pages: 1.5 s for the first export of a process, 0.2 s after,
+//! in a release build), so callers on an async worker run it off the worker, once per export.
 
 use crate::export::document::RieExport;
 
