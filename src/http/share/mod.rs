@@ -60,10 +60,10 @@ async fn open(
         .db
         .run(move |conn| crate::shares::open(conn, &secret, kind, today))
         .await;
-    if matches!(found, Err(AppError::NotFound(_))) {
-        if let Some(wait) = state.share_limits.failed(address) {
-            return Err(too_many(wait));
-        }
+    if matches!(found, Err(AppError::NotFound(_)))
+        && let Some(wait) = state.share_limits.failed(address)
+    {
+        return Err(too_many(wait));
     }
     found
 }
