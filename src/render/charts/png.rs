@@ -1,5 +1,5 @@
 //! PNG output: plotters' bitmap backend with text drawn here, by ab_glyph, from DejaVu Sans
-//! embedded in the binary (Bitstream Vera licence, `assets/fonts/DejaVuSans-LICENSE`), so the
+//! embedded in the binary (Bitstream Vera licence, `assets/fonts/LICENSE-DejaVu.txt`), so the
 //! server needs no font. plotters' own ab_glyph text drops each glyph's side bearing and spaces
 //! letters unevenly; this places glyphs on their advances, as a browser places the SVG's text.
 
