@@ -138,12 +138,17 @@ fn time_export(
         times[0]
     };
     let mut gather = Vec::new();
-    let mut formats: Vec<(&str, Vec<f64>, usize)> =
-        vec![("json", vec![], 0), ("zip", vec![], 0), ("xlsx", vec![], 0)];
+    let mut formats: Vec<(&str, Vec<f64>, usize)> = vec![
+        ("json", vec![], 0),
+        ("zip", vec![], 0),
+        ("xlsx", vec![], 0),
+        ("pdf", vec![], 0),
+    ];
     for _ in 0..runs.max(1) {
         let started = Instant::now();
         let closed = psa::results::closed_round(&mut conn, organisation, round)?;
         let q = closed.1.clone();
+        let charts = psa::export::charts(&mut conn, organisation, &closed, psa::i18n::Lang::Nl)?;
         let request = Request {
             id: "bench",
             lang: psa::i18n::Lang::Nl,
@@ -158,7 +163,8 @@ fn time_export(
             let bytes = match *format {
                 "json" => render::json(&doc)?,
                 "zip" => spreadsheet::csv_zip(doc.lang, &tables, at)?,
-                _ => spreadsheet::xlsx(&tables, at)?,
+                "xlsx" => spreadsheet::xlsx(&tables, at)?,
+                _ => render::pdf::pdf(&doc, &tables, &charts)?,
             };
             times.push(ms(started.elapsed()));
             *size = bytes.len();
@@ -166,7 +172,7 @@ fn time_export(
     }
     let gather = best(&mut gather);
     println!(
-        "export: {} plan items; gathering the document and its tables: best {gather:.0} ms",
+        "export: {} plan items; gathering the document, its tables and charts: best {gather:.0} ms",
         suggestions.len()
     );
     for (format, mut times, size) in formats {

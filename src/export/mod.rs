@@ -240,7 +240,7 @@ pub fn make(
 }
 
 /// Every chart of the round as SVG, titled in `lang`, for the PDF.
-fn charts(
+pub fn charts(
     conn: &mut DbConnection,
     organisation: &OrganisationId,
     round: &ClosedRound,
