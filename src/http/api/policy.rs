@@ -82,14 +82,12 @@ pub async fn answer_topic(
         .db
         .run(move |conn| store::answer(conn, &organisation, &stored, &who).map_err(AppError::from))
         .await?;
-    Ok(web::Json(entries(&[check]).swap_remove(topic_index(topic))))
-}
-
-fn topic_index(topic: PolicyTopic) -> usize {
-    PolicyTopic::ALL
-        .iter()
-        .position(|t| *t == topic)
-        .unwrap_or(0)
+    Ok(web::Json(ChecklistEntry {
+        topic: check.topic,
+        answer: Some(check.answer),
+        date: Some(check.date),
+        note: check.note,
+    }))
 }
 
 fn trimmed(text: Option<String>) -> Option<String> {
