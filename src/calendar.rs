@@ -5,9 +5,14 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 
 /// The date in Europe/Amsterdam at a stored (naive UTC) time.
 pub fn local_date(utc: NaiveDateTime) -> NaiveDate {
+    local_time(utc).date()
+}
+
+/// A stored (naive UTC) time on Amsterdam's clock.
+pub fn local_time(utc: NaiveDateTime) -> NaiveDateTime {
     utc.and_utc()
         .with_timezone(&chrono_tz::Europe::Amsterdam)
-        .date_naive()
+        .naive_local()
 }
 
 /// Today in Europe/Amsterdam.

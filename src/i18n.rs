@@ -50,6 +50,11 @@ impl Lang {
         }
     }
 
+    /// A date and time to the minute, as people here write it.
+    pub fn date_time(self, at: chrono::NaiveDateTime) -> String {
+        format!("{} {}", self.date(at.date()), at.format("%H:%M"))
+    }
+
     /// The text for `key` with `%{name}` placeholders filled in.
     pub fn t_with(self, key: &str, args: &[(&str, &str)]) -> String {
         let text = self.t(key);

@@ -119,6 +119,24 @@ pub fn revoke(
     get(conn, organisation, id)
 }
 
+/// The live inspector shares of `user` on `today`, newest first.
+pub fn live_for_inspector(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    user: &UserId,
+    today: NaiveDate,
+) -> Result<Vec<ShareRow>, DbError> {
+    Ok(shares::table
+        .filter(shares::organisation_id.eq(organisation.as_str()))
+        .filter(shares::user_id.eq(user.as_str()))
+        .filter(shares::kind.eq(ShareKind::Inspect.as_str()))
+        .filter(shares::revoked_at.is_null())
+        .filter(shares::expires_on.ge(today))
+        .order((shares::created_at.desc(), shares::id.asc()))
+        .select(ShareRow::as_select())
+        .load(conn)?)
+}
+
 /// Whether `user` holds a live account share of `round` on `today`.
 pub fn inspector_may_read(
     conn: &mut DbConnection,

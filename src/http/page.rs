@@ -19,6 +19,7 @@ pub fn chrome(lang: Lang, session: &Session, principal: Option<&Principal>) -> C
         hr: principal.is_some_and(|p| p.roles.contains(Role::Hr)),
         results: principal.is_some_and(|p| p.roles.intersects(RESULT_READERS)),
         plan: principal.is_some_and(|p| p.roles.intersects(PLAN_READERS)),
+        inspector: principal.is_some_and(|p| p.roles.contains(Role::Inspector)),
     }
 }
 

@@ -56,6 +56,8 @@ pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role
 /// Who may fetch stored exports: HR, and an inspector only for the rounds shared with their
 /// account (checked in the handler, `api::shares::RoundAccess`).
 pub const EXPORT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Inspector]);
+/// Inspector accounts: their page of the rounds shared with them.
+pub const INSPECTORS: RoleSet = RoleSet::of(&[Role::Inspector]);
 /// Who may fetch charts: the result readers, and an inspector only for shared rounds (as above).
 pub const CHART_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Inspector]);
 
@@ -121,6 +123,8 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/rounds/{id}/results" Page Members(RESULT_READERS) => hr::results::show_results;
         POST "/rounds/{id}/shares" Page Members(HR) => hr::shares::add_share;
         POST "/shares/{id}/revoke" Page Members(HR) => hr::shares::revoke_share;
+        GET "/access-log" Page Members(HR) => hr::shares::show_access_log;
+        GET "/shared" Page Members(INSPECTORS) => share::account::show_shared_rounds;
         // Employees answering, and the organisation's public pages.
         GET "/verify" Page Public => public::verify::show_verify;
         POST "/verify" Visitor Public => public::verify::check_file;

@@ -18,6 +18,8 @@ pub struct Chrome {
     pub results: bool,
     /// Whether to show the plan (HR, the works council, the prevention officer).
     pub plan: bool,
+    /// Whether to show the rounds shared with an inspector's account.
+    pub inspector: bool,
 }
 
 impl Chrome {
@@ -31,6 +33,7 @@ impl Chrome {
             hr: false,
             results: false,
             plan: false,
+            inspector: false,
         }
     }
 

@@ -335,6 +335,7 @@ mod tests {
             hr: true,
             results: true,
             plan: true,
+            inspector: false,
         }
     }
 

@@ -36,8 +36,8 @@ pub struct InspectPage {
     pub chrome: Chrome,
     pub organisation: String,
     pub intro: String,
-    /// The link's secret, for the download links.
-    pub secret: String,
+    /// Where the files are: the link's own path, `/inspect/{secret}/files/`.
+    pub files_at: String,
     pub exports: Vec<SharedExport>,
 }
 
@@ -47,17 +47,66 @@ impl InspectPage {
         organisation: String,
         round: &str,
         expires_on: NaiveDate,
-        secret: String,
+        files_at: String,
         exports: Vec<SharedExport>,
     ) -> InspectPage {
         InspectPage {
             intro: intro(chrome.lang, "shares.inspect.intro", round, expires_on),
             chrome,
             organisation,
-            secret,
+            files_at,
             exports,
         }
     }
+}
+
+/// A round shared with an inspector's account, with its stored exports.
+pub struct SharedRound {
+    pub name: String,
+    pub intro: String,
+    /// Where the files are: the API's export path, which checks the account's share.
+    pub files_at: String,
+    pub exports: Vec<SharedExport>,
+}
+
+impl SharedRound {
+    pub fn new(lang: Lang, round: &str, expires_on: NaiveDate, exports: Vec<SharedExport>) -> Self {
+        SharedRound {
+            name: round.to_owned(),
+            intro: intro(lang, "shares.account_page.round", round, expires_on),
+            files_at: "/api/v1/exports/".to_owned(),
+            exports,
+        }
+    }
+}
+
+/// `/shared`: the rounds shared with the inspector's account in the current organisation.
+#[derive(Template)]
+#[template(path = "shares/account.html")]
+pub struct AccountSharesPage {
+    pub chrome: Chrome,
+    pub organisation: String,
+    pub rounds: Vec<SharedRound>,
+}
+
+/// One line of the access log as HR reads it.
+pub struct AccessLine {
+    /// Europe/Amsterdam, to the minute.
+    pub at: String,
+    /// An inspector account's address, or the share's kind and label.
+    pub actor: String,
+    pub what: String,
+}
+
+/// `/access-log`: who used a share or an inspector account, when, for what; newest first.
+#[derive(Template)]
+#[template(path = "access_log.html")]
+pub struct AccessLogPage {
+    pub chrome: Chrome,
+    pub entries: Vec<AccessLine>,
+    pub page: u32,
+    pub pages: u32,
+    pub total: i64,
 }
 
 fn intro(lang: Lang, key: &str, round: &str, expires_on: NaiveDate) -> String {

@@ -605,4 +605,83 @@ async fn hr_shares_a_round_from_its_page_sees_the_link_once_and_revokes_it() {
         !page.contains(&format!("/shares/{id}/revoke")),
         "revoked: no button"
     );
+
+    // HR reads who used the link on the access log's page: the share by its kind and label.
+    assert!(page.contains("href=\"/access-log\""));
+    let log = text(&browser, &app.url("/access-log")).await;
+    assert!(
+        log.contains("Medewerkers: resultaten en plan: Intranet"),
+        "{log}"
+    );
+    assert!(log.contains("read page") && !log.contains(&format!("share:{id}")));
+}
+
+#[actix_web::test]
+async fn an_inspector_account_finds_its_rounds_on_a_page_and_hr_reads_the_log_page_by_page() {
+    let app = spawn_app().await;
+    let (hr, organisation, round) = with_a_closed_round(&app).await;
+    let units: Vec<Value> = hr.get("/api/v1/units").await;
+    let other_round = closed_round_over(&app, &hr, unit_id(&units, "C"), "PSA 2027").await;
+    let ours = export(&hr, &round).await;
+    let theirs = export(&hr, &other_round).await;
+    app.add_member(&organisation, "inspecteur@example.nl", Role::Inspector);
+    let inspector = app.login("inspecteur@example.nl").await;
+    let shared_url = app.url("/shared");
+
+    let page = text(&inspector, &shared_url).await;
+    assert!(
+        page.contains("Er is op dit moment geen ronde met u gedeeld"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/shared\""), "in the menu");
+    for days in [3, 9] {
+        share(
+            &hr,
+            json!({"kind": "inspect", "round_id": round, "expires_on": in_days(days),
+                   "inspector_email": "inspecteur@example.nl"}),
+        )
+        .await;
+    }
+    let page = text(&inspector, &shared_url).await;
+    assert_eq!(
+        page.matches("<h2>").count(),
+        2,
+        "the round once, and how to verify: {page}"
+    );
+    assert!(page.contains(&format!(
+        "Gedeeld tot en met {}",
+        psa::i18n::Lang::Nl.date(in_days(9))
+    )));
+    let link = format!("/api/v1/exports/{ours}.pdf");
+    assert!(page.contains(&format!("href=\"{link}\"")));
+    assert!(page.contains(&format!("href=\"{link}.sig\"")));
+    assert!(!page.contains(&theirs), "the other round is not shared");
+    let pdf = inspector.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(bytes(pdf).await[..5], *b"%PDF-");
+
+    // The page is the inspector's; the log is HR's.
+    let hr_browser = app.login("owner@example.nl").await;
+    assert_eq!(
+        hr_browser.get(&shared_url).send().await.unwrap().status(),
+        403
+    );
+    let refused = inspector.get(app.url("/access-log")).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+
+    for _ in 0..50 {
+        text(&inspector, &shared_url).await;
+    }
+    let first = text(&hr_browser, &app.url("/access-log")).await;
+    assert!(
+        first.contains("Pagina 1 van 2") && first.contains("53 regels"),
+        "{first}"
+    );
+    assert!(first.contains("inspecteur@example.nl") && first.contains("shared rounds page"));
+    assert!(
+        !first.contains(&format!("export {ours}.pdf")),
+        "older: on page 2"
+    );
+    let second = text(&hr_browser, &app.url("/access-log?page=2")).await;
+    assert!(second.contains(&format!("export {ours}.pdf")), "{second}");
+    assert!(second.contains("rel=\"prev\"") && !second.contains("rel=\"next\""));
 }

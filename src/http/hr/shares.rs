@@ -1,5 +1,7 @@
 //! The shares section of a round's page: HR makes a link share (shown once) or gives an
-//! inspector account the round, and revokes shares.
+//! inspector account the round, and revokes shares; and the access log's page.
+
+use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -7,13 +9,15 @@ use serde::Deserialize;
 use validator::Validate;
 
 use super::rounds::round_page_with;
+use crate::db::shares as store;
 use crate::domain::share::{LONGEST, ShareKind, ShareState};
 use crate::error::AppError;
 use crate::http::api::shares::{self as share_ops, NewShareBody, ShareView};
 use crate::http::auth::Member;
 use crate::http::page::{OrgPage, see_other};
 use crate::i18n::Lang;
-use crate::render::pages::ShareLine;
+use crate::render::pages::{ShareLine, html};
+use crate::render::shares::{AccessLine, AccessLogPage};
 
 /// A share as a line of the round's list.
 pub fn line(lang: Lang, share: ShareView) -> ShareLine {
@@ -101,6 +105,65 @@ pub async fn add_share(
         }
         Err(other) => Err(other),
     }
+}
+
+#[derive(Deserialize)]
+pub struct LogPageQuery {
+    page: Option<u32>,
+}
+
+/// Lines per page of the access log.
+const LOG_PAGE: u32 = 50;
+
+/// The access log: who used a share or an inspector account, when, and for what.
+pub async fn show_access_log(
+    page: OrgPage,
+    query: web::Query<LogPageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let number = query.page.unwrap_or(1).max(1);
+    let organisation = page.organisation.clone();
+    let offset = i64::from(number - 1) * i64::from(LOG_PAGE);
+    let (entries, total, shares) = page
+        .state
+        .db
+        .run(move |conn| -> Result<_, AppError> {
+            let (entries, total) = store::access_log(conn, &organisation, offset, LOG_PAGE.into())?;
+            Ok((entries, total, store::list(conn, &organisation, None)?))
+        })
+        .await?;
+    let lang = page.lang;
+    // A link share is logged by its id; HR knows it by its kind and label.
+    let names: HashMap<String, String> = shares
+        .into_iter()
+        .map(|(share, _)| {
+            let kind = lang.t(&format!("shares.kind_{}", share.kind));
+            let name = match share.label.as_str() {
+                "" => kind.into_owned(),
+                label => format!("{kind}: {label}"),
+            };
+            (share.actor(), name)
+        })
+        .collect();
+    let entries = entries
+        .into_iter()
+        .map(|e| AccessLine {
+            at: lang.date_time(crate::calendar::local_time(e.at)),
+            actor: names.get(&e.actor).cloned().unwrap_or(e.actor),
+            what: e.what,
+        })
+        .collect();
+    let pages =
+        u32::try_from(total.max(0).unsigned_abs().div_ceil(LOG_PAGE.into())).unwrap_or(u32::MAX);
+    Ok(html(
+        StatusCode::OK,
+        &AccessLogPage {
+            chrome: page.chrome(),
+            entries,
+            page: number,
+            pages,
+            total,
+        },
+    ))
 }
 
 /// Revokes a share and goes back to its round.

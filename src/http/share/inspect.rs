@@ -6,7 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{record, with_share};
 use crate::db::shares::ShareRow;
-use crate::db::{exports, organisations, rounds};
+use crate::db::{DbConnection, exports, organisations, rounds};
+use crate::domain::OrganisationId;
 use crate::domain::share::ShareKind;
 use crate::error::AppError;
 use crate::http::AppState;
@@ -45,25 +46,7 @@ async fn exports_page(
             let gone = || AppError::NotFound("the shared round no longer exists".into());
             let org = organisations::get(conn, &organisation)?.ok_or_else(gone)?;
             let round = rounds::get(conn, &organisation, &round)?.ok_or_else(gone)?;
-            let listed = exports::list(conn, &organisation, &round.id)?
-                .into_iter()
-                .map(|export| {
-                    let files = exports::formats(conn, &export)?
-                        .into_iter()
-                        .map(|(format, size, sha256)| SharedFile {
-                            name: format!("{}.{format}", export.id),
-                            format,
-                            size,
-                            sha256,
-                        })
-                        .collect();
-                    Ok(SharedExport {
-                        created: crate::db::utc(export.created_at),
-                        lang: export.lang,
-                        files,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
+            let listed = stored_exports(conn, &organisation, &round.id)?;
             Ok((org.settings.name.to_string(), round.name, listed))
         })
         .await?;
@@ -73,10 +56,37 @@ async fn exports_page(
         name,
         &round,
         share.expires_on,
-        secret,
+        format!("/inspect/{secret}/files/"),
         listed,
     );
     Ok(html(StatusCode::OK, &page))
+}
+
+/// The round's stored exports with their files, newest first.
+pub(crate) fn stored_exports(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+) -> Result<Vec<SharedExport>, AppError> {
+    exports::list(conn, organisation, round)?
+        .into_iter()
+        .map(|export| {
+            let files = exports::formats(conn, &export)?
+                .into_iter()
+                .map(|(format, size, sha256)| SharedFile {
+                    name: format!("{}.{format}", export.id),
+                    format,
+                    size,
+                    sha256,
+                })
+                .collect();
+            Ok(SharedExport {
+                created: crate::db::utc(export.created_at),
+                lang: export.lang,
+                files,
+            })
+        })
+        .collect()
 }
 
 /// `/inspect/{share}/files/{file}`: a file of an export of the shared round, or its signature,

@@ -1,10 +1,12 @@
 //! The pages behind a share link: `/inspect/{share}` for an inspector, `/read/{share}` for
-//! employees. The link's secret is the credential: no account, no session, no cookie.
+//! employees. The link's secret is the credential: no account, no session, no cookie. And
+//! `/shared`, where an inspector's account finds the rounds shared with it (`account`).
 //!
 //! An unknown secret answers 404 and counts against the client's address (in memory only, as
 //! for invitations); an expired or revoked share answers 410; every page and file served is
 //! written to the access log as `share:{id}`. Logs name the route pattern, never the secret.
 
+pub mod account;
 pub mod inspect;
 pub mod read;
 

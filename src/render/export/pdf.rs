@@ -53,6 +53,19 @@ pub fn pdf(doc: &RieExport, tables: &[Table], charts: &[ChartSvg]) -> Result<Vec
     }
 }
 
+/// Pays typst's one-time costs (about a second) ahead of the first export; run it off the
+/// async workers at start-up. Without the `pdf` feature there is nothing to warm.
+pub fn warm_up() -> Result<(), PdfError> {
+    #[cfg(feature = "pdf")]
+    {
+        world::warm_up()
+    }
+    #[cfg(not(feature = "pdf"))]
+    {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod fixture;
 
@@ -180,6 +193,11 @@ mod tests {
         assert!(regex_like_decimal(&text, '.'));
     }
 
+    #[test]
+    fn warming_up_typesets_a_page() {
+        warm_up().expect("the warm-up page typesets");
+    }
+
     /// Whether the text holds a figure such as `12,5 (8,1–18,0)` with `sign` as decimal sign.
     fn regex_like_decimal(text: &str, sign: char) -> bool {
         let chars: Vec<char> = text.chars().collect();
@@ -198,6 +216,9 @@ mod tests {
     #[ignore = "a timing, not a check"]
     fn render_time_of_a_round_of_300_units() {
         let (doc, tables) = fixture::export(Lang::Nl, 300, 6000);
+        let started = std::time::Instant::now();
+        warm_up().expect("warmed up");
+        println!("warming up: {:?}", started.elapsed());
         let started = std::time::Instant::now();
         let bytes = pdf(&doc, &tables, &[chart()]).expect("a pdf");
         let first = started.elapsed();

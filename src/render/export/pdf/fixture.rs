@@ -232,10 +232,11 @@ fn plan() -> PlanPart {
         signed_off_by: None,
         overdue: false,
     };
-    let change = |seq: i64, field: &str, old: Option<&str>, new: &str| HistoryEntryView {
+    // Creating an item records each of its fields at one moment; later saves what changed.
+    let change = |seq: i64, day: u8, field: &str, old: Option<&str>, new: &str| HistoryEntryView {
         seq,
         item_id: "itm_A1b2C3d4E5f6G7h8I9j0Kl".to_owned(),
-        at: format!("2026-11-0{seq}T10:00:00Z"),
+        at: format!("2026-11-0{day}T10:00:00Z"),
         who: "hr@example.nl".to_owned(),
         field: field.to_owned(),
         old: old.map(str::to_owned),
@@ -267,9 +268,10 @@ fn plan() -> PlanPart {
             fk_class: 4,
         }],
         history: vec![
-            change(1, "created", None, "Gedragscode opstellen en bespreken"),
-            change(2, "owner_name", None, "J. Jansen"),
-            change(3, "status", Some("planned"), "in_progress"),
+            change(1, 1, "measure", None, "Gedragscode opstellen en bespreken"),
+            change(2, 1, "owner_name", None, "J. Jansen"),
+            change(3, 3, "status", Some("planned"), "in_progress"),
+            change(4, 3, "note", None, "Concept besproken met de OR"),
         ],
         intact: true,
         head: "3c9a1f0e7d2b4c6a8e0f1d3b5a7c9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d".to_owned(),

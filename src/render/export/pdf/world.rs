@@ -138,28 +138,52 @@ pub(super) fn render(
             Bytes::new(chart.svg.clone().into_bytes()),
         );
     }
-    let created = created_at(doc);
     let world = ExportWorld {
         main: Source::new(file_id("/rie.typ")?, TEMPLATE.to_owned()),
         files,
         today: datetime(doc.date.and_time(chrono::NaiveTime::MIN)),
     };
-    let compiled = typst::compile::<PagedDocument>(&world);
+    typeset(
+        &world,
+        format!("psa-rie-export:{}", doc.id),
+        datetime(created_at(doc)),
+    )
+}
+
+/// Compiles the world's document and exports it as PDF/A-2b with the given /ID and date.
+fn typeset(world: &ExportWorld, ident: String, at: Option<Datetime>) -> Result<Vec<u8>, PdfError> {
+    let compiled = typst::compile::<PagedDocument>(world);
     for warning in &compiled.warnings {
         tracing::debug!(message = %warning.message, "pdf: typst warning");
     }
     let document = compiled.output.map_err(|e| errors(&e))?;
     let options = PdfOptions {
         // The PDF's /ID: the same export always gets the same one.
-        ident: Smart::Custom(format!("psa-rie-export:{}", doc.id)),
-        timestamp: datetime(created).map(Timestamp::new_utc),
+        ident: Smart::Custom(ident),
+        timestamp: at.map(Timestamp::new_utc),
         // PDF/A-2b: an RI&E is kept for years and must open the same way then.
         standards: PdfStandards::new(&[PdfStandard::A_2b])
             .map_err(|e| PdfError::Typeset(e.message().to_string()))?,
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&document, &options).map_err(|e| errors(&e));
-    // Typst memoises across compilations; keep that cache from growing with every export.
-    typst::comemo::evict(1);
+    // Each export is typeset once: typst's memoised results would only hold memory (hundreds
+    // of megabytes after a large plan) for a document that is never typeset again.
+    typst::comemo::evict(0);
     bytes
+}
+
+/// Typesets a small page with the template's fonts, a table and a PDF/A export, so that the
+/// one-time costs (the library, the fonts, line-breaking data) are paid at start-up and not
+/// by the first export.
+pub(super) fn warm_up() -> Result<(), PdfError> {
+    const PAGE: &str = "#set text(font: \"DejaVu Sans\", lang: \"nl\")\n\
+        = Opwarmen\n#table(columns: 2, [Pesten], [12,5%], [*Werkdruk*], [48,0])\n";
+    let world = ExportWorld {
+        main: Source::new(file_id("/warm-up.typ")?, PAGE.to_owned()),
+        files: HashMap::new(),
+        today: None,
+    };
+    let at = datetime(chrono::DateTime::UNIX_EPOCH.naive_utc());
+    typeset(&world, "psa-warm-up".to_owned(), at).map(drop)
 }
