@@ -21,6 +21,7 @@ pub mod round;
 pub mod scoring;
 pub mod share;
 pub mod unit;
+pub mod vpo;
 
 pub use account::{Email, Password};
 pub use decimal::Decimal;
