@@ -27,6 +27,8 @@ pub struct Keys {
     pub token: [u8; 32],
     /// Public keys of earlier signing keys, so that exports they signed still verify.
     pub retired_signing: Vec<[u8; 32]>,
+    /// Earlier notes keys, so that notes sealed with them still open until `psa notes rekey`.
+    pub retired_notes: Vec<[u8; 32]>,
 }
 
 impl fmt::Debug for Keys {
@@ -94,7 +96,8 @@ impl Keys {
             signing: SIGNING.load(&env, &store)?,
             notes: NOTES.load(&env, &store)?,
             token: TOKEN.load(&env, &store)?,
-            retired_signing: retired_signing(&env, &store)?,
+            retired_signing: RETIRED_SIGNING.load_list(&env, &store)?,
+            retired_notes: RETIRED_NOTES.load_list(&env, &store)?,
         })
     }
 
@@ -150,31 +153,41 @@ const RETIRED_SIGNING: KeySpec = KeySpec {
     file: "signing-retired.pub",
 };
 
-fn retired_signing(
-    env: &impl Fn(&str) -> Option<String>,
-    store: &KeyStore<'_>,
-) -> Result<Vec<[u8; 32]>, KeyError> {
-    let text = match (env(RETIRED_SIGNING.var), store) {
-        (Some(value), _) => value,
-        (None, KeyStore::Directory(dir)) => {
-            let path = dir.join(RETIRED_SIGNING.file);
-            match fs::read_to_string(&path) {
-                Ok(content) => content,
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(source) => return Err(KeyError::File { path, source }),
+/// Retired notes keys, as above: `PSA_RETIRED_NOTES_KEYS` or the file `notes-retired.key`.
+const RETIRED_NOTES: KeySpec = KeySpec {
+    var: "PSA_RETIRED_NOTES_KEYS",
+    file: "notes-retired.key",
+};
+
+impl KeySpec {
+    /// A list of 32-byte keys, base64, separated by commas or white space; none when unset.
+    fn load_list(
+        &self,
+        env: &impl Fn(&str) -> Option<String>,
+        store: &KeyStore<'_>,
+    ) -> Result<Vec<[u8; 32]>, KeyError> {
+        let text = match (env(self.var), store) {
+            (Some(value), _) => value,
+            (None, KeyStore::Directory(dir)) => {
+                let path = dir.join(self.file);
+                match fs::read_to_string(&path) {
+                    Ok(content) => content,
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+                    Err(source) => return Err(KeyError::File { path, source }),
+                }
             }
-        }
-        (None, KeyStore::Required) => String::new(),
-    };
-    text.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|key| !key.is_empty())
-        .map(|key| {
-            decode(key).ok_or(KeyError::Malformed {
-                var: RETIRED_SIGNING.var,
-                len: 32,
+            (None, KeyStore::Required) => String::new(),
+        };
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|key| !key.is_empty())
+            .map(|key| {
+                decode(key).ok_or(KeyError::Malformed {
+                    var: self.var,
+                    len: 32,
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 fn decode<const N: usize>(value: &str) -> Option<[u8; N]> {

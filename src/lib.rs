@@ -25,3 +25,4 @@ pub mod secret;
 pub mod shares;
 pub mod startup;
 pub mod telemetry;
+pub mod vpo;

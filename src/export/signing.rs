@@ -127,6 +127,7 @@ mod tests {
             notes: [0; 32],
             token: [0; 32],
             retired_signing: retired.to_vec(),
+            retired_notes: vec![],
         }
     }
 

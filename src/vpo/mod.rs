@@ -1,0 +1,4 @@
+//! The confidential counsellor's case register: sealing of its confidential parts, and (with
+//! `db::vpo`) the rules of who sees a case.
+
+pub mod sealing;
