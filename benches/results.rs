@@ -168,6 +168,13 @@ fn time_export(
             };
             times.push(ms(started.elapsed()));
             *size = bytes.len();
+            // To look at what was timed: PSA_BENCH_EXPORTS=dir keeps the last run's files.
+            if let Some(dir) = std::env::var_os("PSA_BENCH_EXPORTS") {
+                std::fs::write(
+                    std::path::Path::new(&dir).join(format!("export.{format}")),
+                    &bytes,
+                )?;
+            }
         }
     }
     let gather = best(&mut gather);

@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod shares;
 pub mod tokens;
 pub mod units;
+pub mod vpo;
 
 pub use connection::{Backend, Db, DbConnection, DbError};
 

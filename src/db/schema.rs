@@ -291,7 +291,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    vpo_cases (id) {
+        id -> Text,
+        organisation_id -> Text,
+        reference -> Text,
+        first_contact -> Nullable<Date>,
+        quarter -> Text,
+        channel -> Text,
+        behaviours -> Text,
+        sources -> Text,
+        in_scope -> Bool,
+        actions -> Text,
+        referrals -> Text,
+        status -> Text,
+        closed_on -> Nullable<Date>,
+        agreements -> Nullable<Binary>,
+        case_report -> Nullable<Binary>,
+        destroyed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vpo_assignments (case_id, user_id) {
+        organisation_id -> Text,
+        case_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    vpo_notes (id) {
+        id -> Text,
+        organisation_id -> Text,
+        case_id -> Text,
+        written_on -> Date,
+        author -> Text,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    vpo_access_log (id) {
+        id -> Text,
+        organisation_id -> Text,
+        at -> Timestamp,
+        actor -> Text,
+        case_reference -> Nullable<Text>,
+        what -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> organisations (organisation_id));
+diesel::joinable!(vpo_assignments -> vpo_cases (case_id));
+diesel::joinable!(vpo_assignments -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(export_files -> exports (export_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
@@ -324,4 +378,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     units,
     user_sessions,
     users,
+    vpo_access_log,
+    vpo_assignments,
+    vpo_cases,
+    vpo_notes,
 );

@@ -77,6 +77,15 @@ pub struct OrganisationHeader {
         api::policy::record_review,
         api::policy::attach_report,
         api::policy::get_report,
+        api::vpo::list_cases,
+        api::vpo::create_case,
+        api::vpo::get_case,
+        api::vpo::update_case,
+        api::vpo::add_note,
+        api::vpo::hand_over_case,
+        api::vpo::get_statistics,
+        api::vpo::list_referrals,
+        api::vpo::get_access_log,
         api::respond::get_questionnaire,
         api::respond::submit_response,
         api::tokens::list_tokens,
@@ -103,6 +112,7 @@ pub struct OrganisationHeader {
         (name = "plan", description = "The plan of action (plan van aanpak) and its history"),
         (name = "exports", description = "The RI&E PSA export, its signatures and the keys that verify them"),
         (name = "policy", description = "The policy checklist, the works council's consent and the expert review"),
+        (name = "vpo", description = "The confidential counsellor's case register, its access log and the annual figures (vpo accounts only)"),
         (name = "shares", description = "Read-only shares of closed rounds with inspectors and employees, and the log of their accesses"),
     )
 )]

@@ -56,6 +56,8 @@ pub const HANDOUT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role
 /// Who may fetch stored exports: HR, and an inspector only for the rounds shared with their
 /// account (checked in the handler, `api::shares::RoundAccess`).
 pub const EXPORT_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Inspector]);
+/// The confidential counsellors: the only role that reaches a case (DOMAIN.md section 8).
+pub const VPO: RoleSet = RoleSet::of(&[Role::Vpo]);
 /// Inspector accounts: their page of the rounds shared with them.
 pub const INSPECTORS: RoleSet = RoleSet::of(&[Role::Inspector]);
 /// Who may fetch charts: the result readers, and an inspector only for shared rounds (as above).
@@ -185,6 +187,15 @@ pub fn table() -> Vec<RouteSpec> {
         PUT "/api/v1/rounds/{id}/review" Api Members(HR) => api::policy::record_review;
         PUT "/api/v1/rounds/{id}/review/report" Api Members(HR) => api::policy::attach_report;
         GET "/api/v1/rounds/{id}/review/report" Api Members(PLAN_READERS) => api::policy::get_report;
+        GET "/api/v1/vpo/cases" Api Members(VPO) => api::vpo::list_cases;
+        POST "/api/v1/vpo/cases" Api Members(VPO) => api::vpo::create_case;
+        GET "/api/v1/vpo/cases/{id}" Api Members(VPO) => api::vpo::get_case;
+        PATCH "/api/v1/vpo/cases/{id}" Api Members(VPO) => api::vpo::update_case;
+        POST "/api/v1/vpo/cases/{id}/notes" Api Members(VPO) => api::vpo::add_note;
+        POST "/api/v1/vpo/cases/{id}/handover" Api Members(VPO) => api::vpo::hand_over_case;
+        GET "/api/v1/vpo/statistics" Api Members(VPO) => api::vpo::get_statistics;
+        GET "/api/v1/vpo/referrals" Api Members(VPO) => api::vpo::list_referrals;
+        GET "/api/v1/vpo/access-log" Api Members(VPO) => api::vpo::get_access_log;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;

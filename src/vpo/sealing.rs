@@ -75,6 +75,11 @@ impl NotesCipher {
         NotesCipher { current, retired }
     }
 
+    /// The instance's notes key and its retired ones.
+    pub fn from_keys(keys: &crate::keys::Keys) -> Self {
+        NotesCipher::new(keys.notes, keys.retired_notes.clone())
+    }
+
     pub fn seal(&self, place: Place<'_>, text: &str) -> Vec<u8> {
         let nonce = random_bytes::<NONCE>();
         let cipher = XChaCha20Poly1305::new((&self.current).into());

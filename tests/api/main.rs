@@ -24,3 +24,4 @@ mod rounds;
 mod setup;
 mod shares;
 mod units;
+mod vpo;

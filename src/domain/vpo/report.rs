@@ -11,7 +11,7 @@ use super::case::{Action, Behaviour, CaseFacts, Source};
 use super::suppression::{ShownTable, suppress};
 
 /// One table of the report: what its rows and columns are (wire names), and its shown counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReportTable {
     pub rows: Vec<String>,
     pub columns: Vec<String>,
@@ -20,7 +20,7 @@ pub struct ReportTable {
 }
 
 /// The report's figures for `year`; the counsellors' recommendations are text kept beside it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AnnualFigures {
     pub year: i32,
     /// Quarters by in scope and out of scope (referred), with totals both ways: the grand total

@@ -51,16 +51,38 @@ impl Serialize for Shown {
     }
 }
 
+/// A count as the API's schema describes it: a number, or `"< 5"` or `"x"` (see `Shown`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ShownCount {
+    Count(u32),
+    Hidden(HiddenMark),
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub enum HiddenMark {
+    /// 1 to 4.
+    #[serde(rename = "< 5")]
+    Small,
+    /// Hidden so that a total does not reveal a small count.
+    #[serde(rename = "x")]
+    Withheld,
+}
+
 /// A table of counts as shown: its cells, and the totals of its rows and columns when it has
 /// them (a table whose cases count in several rows, such as categories, has no column totals).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ShownTable {
+    #[schema(value_type = Vec<Vec<ShownCount>>)]
     pub cells: Vec<Vec<Shown>>,
     /// One per row, or empty.
+    #[schema(value_type = Vec<ShownCount>)]
     pub row_totals: Vec<Shown>,
     /// One per column, or empty.
+    #[schema(value_type = Vec<ShownCount>)]
     pub column_totals: Vec<Shown>,
-    /// With both kinds of totals, or with either when only one line of them exists.
+    /// The grand total, when the table has totals both ways.
+    #[schema(value_type = Option<ShownCount>)]
     pub total: Option<Shown>,
 }
 

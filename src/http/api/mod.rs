@@ -13,6 +13,7 @@ pub mod rounds;
 pub mod shares;
 pub mod tokens;
 pub mod units;
+pub mod vpo;
 
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};

@@ -68,9 +68,6 @@ pub(super) struct Fact {
     /// A long unbroken value (a digest) that is set smaller so that it fits on its line.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub small: bool,
-    /// Takes a whole line in a record.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub wide: bool,
 }
 
 impl Fact {
@@ -79,7 +76,6 @@ impl Fact {
             label: label.into(),
             value: value.into(),
             small: false,
-            wide: false,
         }
     }
 
@@ -275,51 +271,30 @@ impl<'a> View<'a> {
         })
     }
 
-    /// Each row as a record headed by its `heading` column, with every other column.
+    /// Each row as a record headed by its `heading` column, with every other column that is set.
     fn records(&self, heading: &str) -> Vec<Record> {
         self.table
             .rows
             .iter()
             .map(|row| {
+                // Empty fields are left out: the record reads as a sentence of what is set.
                 let facts = self
                     .table
                     .columns
                     .iter()
                     .filter(|c| c.key != heading)
-                    .map(|c| {
+                    .filter_map(|c| {
                         let value = self.text(row, c.key);
-                        let value = if value.is_empty() {
-                            NONE.to_owned()
-                        } else {
-                            value
-                        };
-                        Fact {
-                            wide: value.chars().count() > 40,
-                            ..Fact::new(&c.label, value)
-                        }
-                    });
+                        (!value.is_empty()).then(|| Fact::new(&c.label, value))
+                    })
+                    .collect();
                 Record {
                     heading: self.text(row, heading),
-                    facts: in_pairs(facts),
+                    facts,
                 }
             })
             .collect()
     }
-}
-
-/// Facts laid out two to a line: a wide one starts a line of its own, so a half-filled line
-/// before it gets an empty partner.
-fn in_pairs(facts: impl Iterator<Item = Fact>) -> Vec<Fact> {
-    let mut out = Vec::new();
-    let mut half = false;
-    for fact in facts {
-        if fact.wide && half {
-            out.push(Fact::new("", ""));
-        }
-        half = !fact.wide && !half;
-        out.push(fact);
-    }
-    out
 }
 
 /// `2026-11-29T09:30:00Z` as `29-11-2026 10:30` (Europe/Amsterdam).
@@ -659,15 +634,8 @@ fn approval(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
     let lang = doc.lang;
     let mut blocks = Vec::new();
     if let Some(t) = find(tables, "approval").filter(|t| !t.rows.is_empty()) {
-        let view = View::new(lang, t);
-        let mut records = view.records("kind");
         // Only what was recorded: a consent has no expert's name or report.
-        for record in &mut records {
-            record
-                .facts
-                .retain(|f| !f.label.is_empty() && f.value != NONE);
-            record.facts.iter_mut().for_each(|f| f.wide = true);
-        }
+        let records = View::new(lang, t).records("kind");
         blocks.push(Block::Records { records });
     }
     if doc.consent.is_none() {
