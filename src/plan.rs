@@ -489,7 +489,7 @@ impl PlanItemView {
 }
 
 /// One change in the plan's history.
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryEntryView {
     pub seq: i64,
     pub item_id: String,

@@ -521,7 +521,11 @@ fn plan(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
     }];
     match find(tables, "plan") {
         Some(t) if !t.rows.is_empty() => blocks.push(Block::Records {
-            records: View::new(lang, t).records("measure"),
+            records: merged(
+                lang,
+                View::new(lang, t).records("measure"),
+                &["scope", "item_id"],
+            ),
         }),
         _ if doc.plan.items.is_empty() => blocks.push(text(lang.t("pdf.plan.no_items"))),
         _ => blocks.push(no_data(lang)),
@@ -541,6 +545,69 @@ fn plan(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
         blocks.push(View::new(lang, t).grid(&["category", "scope", "light", "fk_class"]));
     }
     blocks
+}
+
+/// Records that agree in all but the `lists` columns print once, with those columns listing
+/// every record's value: the same measure taken for 300 teams is one record naming the teams,
+/// not 300 pages of repetition. Nothing is lost; the order is that of first appearance.
+fn merged(lang: Lang, records: Vec<Record>, lists: &[&str]) -> Vec<Record> {
+    let labels: Vec<String> = lists
+        .iter()
+        .map(|key| lang.t(&format!("export.column.{key}")).into_owned())
+        .collect();
+    let is_listed = |f: &Fact| labels.contains(&f.label);
+    let mut out: Vec<Record> = Vec::new();
+    let mut index: std::collections::HashMap<(String, Vec<(String, String)>), usize> =
+        std::collections::HashMap::new();
+    let mut values: Vec<Vec<Vec<String>>> = Vec::new();
+    for record in records {
+        let key = (
+            record.heading.clone(),
+            record
+                .facts
+                .iter()
+                .filter(|f| !is_listed(f))
+                .map(|f| (f.label.clone(), f.value.clone()))
+                .collect(),
+        );
+        let listed = |label: &str| {
+            record
+                .facts
+                .iter()
+                .find(|f| f.label == label)
+                .map(|f| f.value.clone())
+        };
+        let row: Vec<Option<String>> = labels.iter().map(|l| listed(l)).collect();
+        let at = *index.entry(key).or_insert_with(|| {
+            out.push(Record {
+                heading: record.heading.clone(),
+                facts: record
+                    .facts
+                    .iter()
+                    .filter(|f| !is_listed(f))
+                    .cloned()
+                    .collect(),
+            });
+            values.push(vec![Vec::new(); labels.len()]);
+            out.len() - 1
+        });
+        for (column, value) in row.into_iter().enumerate() {
+            values[at][column].extend(value);
+        }
+    }
+    for (record, columns) in out.iter_mut().zip(values) {
+        for (label, column) in labels.iter().zip(columns).rev() {
+            if column.is_empty() {
+                continue;
+            }
+            let label = match column.len() {
+                1 => label.clone(),
+                n => format!("{label} ({n})"),
+            };
+            record.facts.insert(0, Fact::new(label, column.join(", ")));
+        }
+    }
+    out
 }
 
 fn history(doc: &RieExport) -> Vec<Block> {
@@ -564,43 +631,87 @@ fn history(doc: &RieExport) -> Vec<Block> {
     blocks
 }
 
+/// One printed line of the history.
+struct Edit<'a> {
+    first: &'a HistoryEntryView,
+    last: &'a HistoryEntryView,
+    items: Vec<&'a str>,
+    /// The measure of a single new item; `None` for changes.
+    created: Option<Option<&'a str>>,
+    changes: String,
+}
+
 /// The history as the edits people made: the entries one person stored for one item at one
-/// moment (one save) on one line, an item's first save as "created" with its measure, whose
-/// fields the plan section shows. A plan of 2,000 items has some 45,000 field entries; printed
-/// one per line they made a PDF of 1,000 pages that took seconds to typeset. The entries
-/// themselves, with their hashes, are in the CSV, XLSX and JSON.
+/// moment (one save) on one line; new items as "created", consecutive ones by one person on
+/// one day on one line, since the plan section shows their fields. A plan of 2,000 items has
+/// some 45,000 field entries: printed one per line they made 1,000 pages that took seconds to
+/// typeset. The entries themselves, with their hashes, are in the CSV, XLSX and JSON.
 fn edits(lang: Lang, history: &[HistoryEntryView]) -> Block {
     let mut seen = std::collections::HashSet::new();
-    let created = lang.t("pdf.history.created");
-    let rows = history
-        .chunk_by(|a, b| a.item_id == b.item_id && a.at == b.at && a.who == b.who)
-        .map(|save| {
-            let (first, last) = (&save[0], &save[save.len() - 1]);
-            let change = if seen.insert(first.item_id.as_str()) {
-                let measure = save.iter().find(|e| e.field == "measure");
-                match measure.and_then(|e| e.new.as_deref()) {
-                    Some(measure) => format!("{created}: {measure}"),
-                    None => created.clone().into_owned(),
+    let day = |e: &HistoryEntryView| e.at.get(..10).map(str::to_owned);
+    let mut lines: Vec<Edit<'_>> = Vec::new();
+    for save in history.chunk_by(|a, b| a.item_id == b.item_id && a.at == b.at && a.who == b.who) {
+        let (first, last) = (&save[0], &save[save.len() - 1]);
+        if seen.insert(first.item_id.as_str()) {
+            let measure = save
+                .iter()
+                .find(|e| e.field == "measure")
+                .and_then(|e| e.new.as_deref());
+            match lines.last_mut() {
+                Some(line)
+                    if line.created.is_some()
+                        && line.first.who == first.who
+                        && day(line.first) == day(first) =>
+                {
+                    line.last = last;
+                    line.items.push(&first.item_id);
+                    line.created = Some(None);
                 }
-            } else {
-                save.iter()
-                    .map(|e| {
-                        let value = |v: &Option<String>| v.as_deref().unwrap_or(NONE).to_owned();
-                        format!("{}: {} → {}", e.field, value(&e.old), value(&e.new))
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                _ => lines.push(Edit {
+                    first,
+                    last,
+                    items: vec![&first.item_id],
+                    created: Some(measure),
+                    changes: String::new(),
+                }),
+            }
+            continue;
+        }
+        let value = |v: &Option<String>| v.as_deref().unwrap_or(NONE).to_owned();
+        lines.push(Edit {
+            first,
+            last,
+            items: vec![&first.item_id],
+            created: None,
+            changes: save
+                .iter()
+                .map(|e| format!("{}: {} → {}", e.field, value(&e.old), value(&e.new)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
+    }
+    let created = lang.t("pdf.history.created");
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            let change = match line.created {
+                None => line.changes,
+                Some(Some(measure)) => format!("{created}: {measure}"),
+                Some(None) => lang.t_with(
+                    "pdf.history.created_many",
+                    &[("count", &line.items.len().to_string())],
+                ),
             };
-            let seq = if first.seq == last.seq {
-                first.seq.to_string()
+            let seq = if line.first.seq == line.last.seq {
+                line.first.seq.to_string()
             } else {
-                format!("{}–{}", first.seq, last.seq)
+                format!("{}–{}", line.first.seq, line.last.seq)
             };
             [
                 seq,
-                local_time(lang, &first.at).unwrap_or_else(|| first.at.clone()),
-                first.who.clone(),
-                first.item_id.clone(),
+                local_time(lang, &line.first.at).unwrap_or_else(|| line.first.at.clone()),
+                line.first.who.clone(),
+                line.items.join(", "),
                 change,
             ]
             .into_iter()
@@ -617,7 +728,7 @@ fn edits(lang: Lang, history: &[HistoryEntryView]) -> Block {
             label("item"),
             label("change"),
         ],
-        widths: vec![0, 0, 0, 0, 1],
+        widths: vec![0, 0, 0, 1, 1],
         align: vec!["right", "left", "left", "left", "left"],
         rows,
     })
@@ -682,5 +793,83 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn new_items_of_one_person_and_day_share_a_line() {
+        let (doc, _) = fixture::export(Lang::En, 2, 40);
+        let mut history = doc.plan.history.clone();
+        let mut second = history[0].clone();
+        second.item_id = "itm_other".to_owned();
+        second.seq = 99;
+        history.insert(2, second);
+        let Block::Table(grid) = edits(Lang::En, &history) else {
+            panic!("a table");
+        };
+        assert_eq!(grid.rows.len(), 2, "two creations, then the change");
+        assert_eq!(
+            grid.rows[0][3].text,
+            "itm_A1b2C3d4E5f6G7h8I9j0Kl, itm_other"
+        );
+        assert_eq!(grid.rows[0][4].text, "2 measures created");
+        assert_eq!(grid.rows[0][0].text, "1–99");
+    }
+
+    #[test]
+    fn records_alike_but_for_their_scope_print_once_naming_every_scope() {
+        let record = |scope: &str, id: &str, owner: &str| Record {
+            heading: "Gedragscode".to_owned(),
+            facts: vec![
+                Fact::new("Where", scope),
+                Fact::new("Owner", owner),
+                Fact::new("Measure id", id),
+            ],
+        };
+        let lang = Lang::En;
+        let where_ = lang.t("export.column.scope").into_owned();
+        let id = lang.t("export.column.item_id").into_owned();
+        let records = vec![
+            Record {
+                facts: vec![
+                    Fact::new(&where_, "Team A"),
+                    Fact::new("Owner", "Jan"),
+                    Fact::new(&id, "i1"),
+                ],
+                ..record("", "", "")
+            },
+            Record {
+                facts: vec![
+                    Fact::new(&where_, "Team B"),
+                    Fact::new("Owner", "Jan"),
+                    Fact::new(&id, "i2"),
+                ],
+                ..record("", "", "")
+            },
+            Record {
+                facts: vec![
+                    Fact::new(&where_, "Team C"),
+                    Fact::new("Owner", "Piet"),
+                    Fact::new(&id, "i3"),
+                ],
+                ..record("", "", "")
+            },
+        ];
+        let out = merged(lang, records, &["scope", "item_id"]);
+        assert_eq!(out.len(), 2, "Piet's is another measure");
+        let facts: Vec<(&str, &str)> = out[0]
+            .facts
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(
+            facts,
+            vec![
+                (format!("{where_} (2)").as_str(), "Team A, Team B"),
+                (format!("{id} (2)").as_str(), "i1, i2"),
+                ("Owner", "Jan"),
+            ]
+        );
+        assert_eq!(out[1].facts[0].value, "Team C");
+        assert_eq!(out[1].facts[0].label, where_);
     }
 }
