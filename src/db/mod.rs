@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod connection;
+pub mod counsellors;
 pub mod drafts;
 pub mod exports;
 pub mod migrations;

@@ -343,10 +343,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    counsellors (id) {
+        id -> Text,
+        organisation_id -> Text,
+        name -> Text,
+        kind -> Text,
+        gender -> Nullable<Text>,
+        languages -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        availability -> Nullable<Text>,
+        photo_type -> Nullable<Text>,
+        photo -> Nullable<Binary>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> organisations (organisation_id));
 diesel::joinable!(vpo_assignments -> vpo_cases (case_id));
 diesel::joinable!(vpo_assignments -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(counsellors -> organisations (organisation_id));
 diesel::joinable!(export_files -> exports (export_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -356,6 +375,7 @@ diesel::joinable!(user_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
     api_tokens,
+    counsellors,
     drafts,
     export_files,
     exports,

@@ -49,3 +49,7 @@ id_type!(
     /// An organisation unit.
     UnitId
 );
+id_type!(
+    /// A confidential counsellor's profile.
+    CounsellorId
+);

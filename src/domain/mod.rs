@@ -7,6 +7,7 @@ pub mod account;
 pub mod aggregate;
 pub mod anonymity;
 pub mod answers;
+pub mod counsellor;
 pub mod decimal;
 pub mod ids;
 pub mod measures;
@@ -25,7 +26,7 @@ pub mod vpo;
 
 pub use account::{Email, Password};
 pub use decimal::Decimal;
-pub use ids::{OrganisationId, TokenId, UnitId, UserId};
+pub use ids::{CounsellorId, OrganisationId, TokenId, UnitId, UserId};
 pub use organisation::{
     Headcount, Organisation, OrganisationName, OrganisationSettings, VpoThreshold,
 };

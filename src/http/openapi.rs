@@ -86,6 +86,13 @@ pub struct OrganisationHeader {
         api::vpo::get_statistics,
         api::vpo::list_referrals,
         api::vpo::get_access_log,
+        api::counsellors::list_counsellors,
+        api::counsellors::create_counsellor,
+        api::counsellors::update_counsellor,
+        api::counsellors::delete_counsellor,
+        api::counsellors::put_photo,
+        api::counsellors::get_photo,
+        api::counsellors::delete_photo,
         api::respond::get_questionnaire,
         api::respond::submit_response,
         api::tokens::list_tokens,
@@ -113,6 +120,7 @@ pub struct OrganisationHeader {
         (name = "exports", description = "The RI&E PSA export, its signatures and the keys that verify them"),
         (name = "policy", description = "The policy checklist, the works council's consent and the expert review"),
         (name = "vpo", description = "The confidential counsellor's case register, its access log and the annual figures (vpo accounts only)"),
+        (name = "counsellors", description = "The confidential counsellors (vertrouwenspersonen) shown to employees on the organisation's public information page, and their photos"),
         (name = "shares", description = "Read-only shares of closed rounds with inspectors and employees, and the log of their accesses"),
     )
 )]

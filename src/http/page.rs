@@ -6,7 +6,8 @@ use actix_web::http::header;
 
 use super::auth::{Principal, csrf_token};
 use super::routes::{PLAN_READERS, RESULT_READERS};
-use crate::domain::Role;
+use crate::domain::{Role, RoleSet};
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::render::pages::Chrome;
 
@@ -20,6 +21,24 @@ pub fn chrome(lang: Lang, session: &Session, principal: Option<&Principal>) -> C
         results: principal.is_some_and(|p| p.roles.intersects(RESULT_READERS)),
         plan: principal.is_some_and(|p| p.roles.intersects(PLAN_READERS)),
         inspector: principal.is_some_and(|p| p.roles.contains(Role::Inspector)),
+    }
+}
+
+/// Who is told that the organisation lacks a confidential counsellor: HR, and the admin who can
+/// register one.
+const TOLD_OF_MISSING_COUNSELLOR: RoleSet = RoleSet::of(&[Role::Hr, Role::Admin]);
+
+/// For the warning on HR's pages: the path of the organisation's information page when the
+/// organisation is expected to have a confidential counsellor and has none registered.
+pub async fn missing_counsellor(
+    state: &super::AppState,
+    principal: &Principal,
+) -> Result<Option<String>, AppError> {
+    match &principal.organisation {
+        Some(organisation) if principal.roles.intersects(TOLD_OF_MISSING_COUNSELLOR) => {
+            super::api::counsellors::missing(state, organisation.clone()).await
+        }
+        _ => Ok(None),
     }
 }
 

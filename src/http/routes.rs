@@ -62,6 +62,9 @@ pub const VPO: RoleSet = RoleSet::of(&[Role::Vpo]);
 pub const INSPECTORS: RoleSet = RoleSet::of(&[Role::Inspector]);
 /// Who may fetch charts: the result readers, and an inspector only for shared rounds (as above).
 pub const CHART_READERS: RoleSet = RoleSet::of(&[Role::Hr, Role::Council, Role::Inspector]);
+/// Who keeps the profiles of the confidential counsellors that employees see (DOMAIN.md
+/// section 8): the organisation's admin and the counsellors themselves.
+pub const COUNSELLOR_EDITORS: RoleSet = RoleSet::of(&[Role::Admin, Role::Vpo]);
 
 /// One entry of the route table.
 pub struct RouteSpec {
@@ -134,7 +137,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/s" Respondent Public => respond::enter_code;
         GET "/s/{token}" Respondent Public => respond::show_intro;
         POST "/s/{token}" Respondent Public => respond::take_step;
-        GET "/o/{public_id}/vpo-info" Respondent Public => respond::vpo_info;
+        GET "/o/{public_id}/vpo-info" Respondent Public => respond::vpo::show_info;
+        GET "/o/{public_id}/counsellors/{id}/photo" Respondent Public => respond::vpo::show_photo;
         // Outsiders with a share link: the link's secret is the credential.
         GET "/inspect/{share}" Page Public => share::inspect::show_exports;
         GET "/inspect/{share}/files/{file}" Page Public => share::inspect::download_file;
@@ -196,6 +200,13 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/vpo/statistics" Api Members(VPO) => api::vpo::get_statistics;
         GET "/api/v1/vpo/referrals" Api Members(VPO) => api::vpo::list_referrals;
         GET "/api/v1/vpo/access-log" Api Members(VPO) => api::vpo::get_access_log;
+        GET "/api/v1/counsellors" Api Members(COUNSELLOR_EDITORS) => api::counsellors::list_counsellors;
+        POST "/api/v1/counsellors" Api Members(COUNSELLOR_EDITORS) => api::counsellors::create_counsellor;
+        PATCH "/api/v1/counsellors/{id}" Api Members(COUNSELLOR_EDITORS) => api::counsellors::update_counsellor;
+        DELETE "/api/v1/counsellors/{id}" Api Members(COUNSELLOR_EDITORS) => api::counsellors::delete_counsellor;
+        PUT "/api/v1/counsellors/{id}/photo" Api Members(COUNSELLOR_EDITORS) => api::counsellors::put_photo;
+        GET "/api/v1/counsellors/{id}/photo" Api Members(COUNSELLOR_EDITORS) => api::counsellors::get_photo;
+        DELETE "/api/v1/counsellors/{id}/photo" Api Members(COUNSELLOR_EDITORS) => api::counsellors::delete_photo;
         GET "/api/v1/respond/{token}" Respondent Public => api::respond::get_questionnaire;
         POST "/api/v1/respond/{token}" Respondent Public => api::respond::submit_response;
         GET "/api/v1/tokens" Api Members(ANY_ROLE) => api::tokens::list_tokens;

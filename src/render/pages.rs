@@ -90,6 +90,9 @@ pub struct HomePage {
     pub organisation: Option<String>,
     pub roles: Vec<String>,
     pub choices: Vec<OrganisationChoice>,
+    /// The organisation's information page, when it lacks a confidential counsellor it is
+    /// expected to have.
+    pub vpo_missing: Option<String>,
 }
 
 #[derive(Template)]
@@ -113,6 +116,8 @@ pub struct RoundsPage {
     /// (id, title)
     pub questionnaires: Vec<(String, String)>,
     pub errors: Vec<String>,
+    /// As on the home page.
+    pub vpo_missing: Option<String>,
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use crate::domain::counsellor::Counsellor;
 use crate::i18n::Lang;
 
 /// What every respondent page shares.
@@ -139,4 +140,104 @@ pub struct SavePage {
     /// The step to come back to.
     pub return_step: String,
     pub pin_error: bool,
+}
+
+/// One counsellor on the information page, every text in the page's language.
+pub struct CounsellorCard {
+    pub name: String,
+    /// Internal or external, in words.
+    pub kind: String,
+    pub gender: Option<String>,
+    /// The languages they speak, by name.
+    pub languages: String,
+    /// The `tel:` link and the number as written.
+    pub phone: Option<(String, String)>,
+    pub email: Option<String>,
+    pub availability: Option<String>,
+    /// The photo's address, and its alternative text.
+    pub photo: Option<(String, String)>,
+}
+
+impl CounsellorCard {
+    pub fn new(lang: Lang, counsellor: &Counsellor, photo: Option<String>) -> CounsellorCard {
+        let profile = &counsellor.profile;
+        let name = profile.name.as_str().to_owned();
+        CounsellorCard {
+            kind: lang
+                .t(&format!("counsellor.kind.{}", profile.kind))
+                .into_owned(),
+            gender: profile
+                .gender
+                .map(|g| lang.t(&format!("counsellor.gender.{g}")).into_owned()),
+            languages: profile
+                .languages
+                .as_slice()
+                .iter()
+                .map(|l| lang.t(&format!("counsellor.language.{l}")).into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            phone: profile
+                .phone
+                .as_ref()
+                .map(|p| (p.tel_uri(), p.as_str().to_owned())),
+            email: profile.email.as_ref().map(|e| e.as_str().to_owned()),
+            availability: profile.availability.as_ref().map(|a| a.as_str().to_owned()),
+            photo: photo.map(|url| {
+                let alt = lang.t_with("vpo_info.photo_alt", &[("name", &name)]);
+                (url, alt)
+            }),
+            name,
+        }
+    }
+}
+
+/// What a confidential counsellor does, in the order the page lists it (DOMAIN.md section 8).
+const DOES: [&str; 5] = ["listen", "support", "options", "refer", "accompany"];
+/// What a confidential counsellor does not do.
+const DOES_NOT: [&str; 4] = ["mediate", "advise", "act", "integrity"];
+/// Where else to turn.
+const ELSEWHERE: [&str; 6] = [
+    "integrity",
+    "doctor",
+    "legal",
+    "psychologist",
+    "mediator",
+    "police",
+];
+
+/// The organisation's information page about its confidential counsellors.
+#[derive(Template)]
+#[template(path = "respond/vpo_info.html")]
+pub struct VpoInfoPage {
+    pub frame: Frame,
+    pub heading: String,
+    pub intro: String,
+    /// Shown when no counsellor is registered.
+    pub none: String,
+    pub counsellors: Vec<CounsellorCard>,
+    pub does: Vec<String>,
+    pub does_not: Vec<String>,
+    pub elsewhere: Vec<String>,
+}
+
+impl VpoInfoPage {
+    pub fn new(frame: Frame, organisation: &str, counsellors: Vec<CounsellorCard>) -> VpoInfoPage {
+        let lang = frame.lang;
+        let list = |group: &str, keys: &[&str]| -> Vec<String> {
+            keys.iter()
+                .map(|key| lang.t(&format!("vpo_info.{group}.{key}")).into_owned())
+                .collect()
+        };
+        let args = [("organisation", organisation)];
+        VpoInfoPage {
+            heading: lang.t_with("vpo_info.heading", &args),
+            intro: lang.t_with("vpo_info.intro", &args),
+            none: lang.t_with("vpo_info.none", &args),
+            does: list("does", &DOES),
+            does_not: list("does_not", &DOES_NOT),
+            elsewhere: list("elsewhere", &ELSEWHERE),
+            counsellors,
+            frame,
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod access;
 mod answering;
 mod charts;
 mod cli;
+mod counsellors;
 mod errors;
 mod exports;
 mod helpers;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by `http::openapi`.
 
+pub mod counsellors;
 pub mod exports;
 pub mod me;
 pub mod members;
@@ -19,6 +20,7 @@ use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use validator::Validate;
 
 use crate::error::AppError;
@@ -100,6 +102,14 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
             Ok(Valid(body))
         })
     }
+}
+
+/// For a field that may be cleared: with `#[serde(default, deserialize_with = "present")]`, an
+/// absent field is `None` (keep the value) and `null` is `Some(None)` (clear it).
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 pub use crate::db::utc;

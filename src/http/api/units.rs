@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -169,18 +169,13 @@ pub async fn create(
     .await
 }
 
-/// `null` and absent differ: absent keeps the parent, `null` moves the unit to the top.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitChanges {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
     pub name: Option<String>,
     /// Move under this unit; `null` moves to the top; absent keeps the parent.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::present")]
     #[schema(value_type = Option<String>)]
     pub parent_id: Option<Option<String>>,
     #[validate(range(min = 1, max = 10_000_000, message = "must be between 1 and 10000000"))]

@@ -13,7 +13,7 @@ use crate::http::api::rounds::{
 };
 use crate::http::api::units as unit_ops;
 use crate::http::auth::Member;
-use crate::http::page::{OrgPage, see_other};
+use crate::http::page::{OrgPage, missing_counsellor, see_other};
 use crate::render::pages::{ExportLine, RoundPage, RoundsPage, html};
 
 async fn list_page(
@@ -63,6 +63,7 @@ async fn list_page(
             units: units.into_iter().map(|u| (u.id, u.path)).collect(),
             questionnaires,
             errors,
+            vpo_missing: missing_counsellor(&page.state, &page.principal).await?,
         },
     ))
 }

@@ -2,10 +2,10 @@
 //! or cookie; the answers so far travel in the form until the respondent submits.
 
 pub mod flow;
+pub mod vpo;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
 use serde::Deserialize;
 
 use self::flow::{FormState, Step, item_field};
@@ -675,39 +675,4 @@ pub async fn take_step(
         };
     }
     Ok(context.render(&answers, flow::next(q, &answers, step), StatusCode::OK, &[]))
-}
-
-/// `GET /o/{public_id}/vpo-info`: who the confidential counsellor is and what they do. A plain
-/// page naming the organisation until counsellor profiles arrive.
-pub async fn vpo_info(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let public_id = path.into_inner();
-    let organisation = state
-        .db
-        .run(move |conn| organisations::find_public(conn, &public_id).map_err(AppError::from))
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such organisation".into()))?;
-    let lang = language(&req, &[], &Lang::ALL);
-    let name = organisation.settings.name.to_string();
-    let page = NoticePage {
-        frame: frame(
-            lang,
-            Lang::ALL.to_vec(),
-            lang.t("vpo_info.title").into_owned(),
-        ),
-        heading: format!("{} · {name}", lang.t("vpo_info.title")),
-        message: format!(
-            "{} {}",
-            lang.t_with("vpo_info.intro", &[("organisation", &name)]),
-            lang.t("vpo_info.elsewhere")
-        ),
-        code_form: false,
-        code: String::new(),
-    };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page.render().unwrap_or_default()))
 }

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{Staff, session_keys};
 use crate::http::client::PageLang;
-use crate::http::page::{chrome, see_other};
+use crate::http::page::{chrome, missing_counsellor, see_other};
 use crate::render::pages::{HomePage, OrganisationChoice, html};
 
 pub async fn show_home(
@@ -28,6 +28,7 @@ pub async fn show_home(
             selected: Some(&m.organisation_id) == current,
         })
         .collect();
+    let vpo_missing = missing_counsellor(&state, &principal).await?;
     let page = HomePage {
         chrome: chrome(lang, &session, Some(&principal)),
         email: principal.user.email.clone(),
@@ -39,6 +40,7 @@ pub async fn show_home(
             .map(|role| format!("roles.{role}"))
             .collect(),
         choices,
+        vpo_missing,
     };
     Ok(html(StatusCode::OK, &page))
 }
