@@ -40,6 +40,9 @@ pub struct RieExport {
     pub checklist: Vec<ChecklistEntry>,
     pub consent: Option<Consent>,
     pub review: Option<Review>,
+    /// The confidential counsellor's in-scope reports per category in the round's reference
+    /// period, counts only, under the small-count rule ("< 5", "x").
+    pub vpo_reports: Option<crate::domain::vpo::report::PeriodSignals>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -50,6 +50,12 @@ pub fn build(
     let accounts = crate::plan::accounts(conn, organisation)?;
     let checklist = crate::db::policy::checklist(conn, organisation)?;
     let approval = crate::db::policy::approval(conn, organisation, &row.id)?;
+    let vpo_reports = row
+        .closed_at
+        .map(|at| {
+            crate::vpo::signals::for_round(conn, organisation, crate::calendar::local_date(at))
+        })
+        .transpose()?;
     let today = crate::calendar::today();
     let text = |texts: &crate::domain::questionnaire::Texts| {
         texts
@@ -145,6 +151,7 @@ pub fn build(
         checklist: crate::domain::policy::entries(&checklist),
         consent: approval.consent,
         review: approval.review,
+        vpo_reports,
     })
 }
 

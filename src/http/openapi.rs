@@ -55,6 +55,7 @@ pub struct OrganisationHeader {
         api::rounds::list_handouts,
         api::rounds::get_results,
         api::rounds::get_suggestions,
+        api::rounds::get_vpo_reports,
         api::rounds::get_chart,
         api::plan::get_plan,
         api::plan::create_item,

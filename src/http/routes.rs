@@ -169,6 +169,7 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/rounds/{id}/progress" Api Members(HR) => api::rounds::get_progress;
         GET "/api/v1/rounds/{id}/handouts" Api Members(HANDOUT_READERS) => api::rounds::list_handouts;
         GET "/api/v1/rounds/{id}/results" Api Members(RESULT_READERS) => api::rounds::get_results;
+        GET "/api/v1/rounds/{id}/vpo-reports" Api Members(RESULT_READERS) => api::rounds::get_vpo_reports;
         GET "/api/v1/rounds/{id}/suggestions" Api Members(HR) => api::rounds::get_suggestions;
         GET "/api/v1/rounds/{id}/charts/{chart}" Api Members(CHART_READERS) => api::rounds::get_chart;
         GET "/api/v1/plan" Api Members(PLAN_READERS) => api::plan::get_plan;

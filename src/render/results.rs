@@ -43,6 +43,48 @@ pub struct ResultsPage {
     pub notice: Option<String>,
     pub charts: Vec<ChartView>,
     pub groups: Vec<GroupView>,
+    /// The counsellor's reports in the round's period, when the page shows them.
+    pub vpo: Option<VpoReportsView>,
+}
+
+/// The confidential counsellor's reports beside the results: the period, and per category a
+/// count, "< 5" or "x".
+pub struct VpoReportsView {
+    pub period: String,
+    pub rows: Vec<(String, String)>,
+}
+
+impl VpoReportsView {
+    pub fn new(
+        lang: Lang,
+        q: &Questionnaire,
+        signals: &crate::domain::vpo::report::PeriodSignals,
+    ) -> Self {
+        let table = &signals.reports;
+        let rows = table
+            .rows
+            .iter()
+            .zip(&table.shown.cells)
+            .map(|(id, cells)| {
+                let name = q
+                    .categories
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map_or_else(|| id.clone(), |c| text(lang, &c.name));
+                (name, cells.first().map(|s| s.text()).unwrap_or_default())
+            })
+            .collect();
+        VpoReportsView {
+            period: lang.t_with(
+                "pdf.vpo.intro",
+                &[
+                    ("from", &lang.date(signals.from)),
+                    ("to", &lang.date(signals.to)),
+                ],
+            ),
+            rows,
+        }
+    }
 }
 
 /// A chart on the dashboard: its file name without extension, caption and text alternative.
@@ -148,6 +190,7 @@ impl ResultsPage {
             notice: None,
             charts: ChartView::all(lang),
             groups,
+            vpo: None,
         }
     }
 
@@ -165,6 +208,7 @@ impl ResultsPage {
             notice,
             charts: Vec::new(),
             groups: Vec::new(),
+            vpo: None,
         }
     }
 

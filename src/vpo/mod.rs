@@ -3,3 +3,4 @@
 
 pub mod register;
 pub mod sealing;
+pub mod signals;

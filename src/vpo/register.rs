@@ -94,7 +94,7 @@ fn split<'a, T>(
 }
 
 impl CaseRow {
-    fn facts(&self) -> CaseFacts {
+    pub(crate) fn facts(&self) -> CaseFacts {
         CaseFacts {
             quarter: Quarter::parse(&self.quarter).unwrap_or(Quarter { year: 0, number: 1 }),
             in_scope: self.in_scope,

@@ -373,3 +373,72 @@ async fn the_figures_pool_every_counsellors_cases_and_hide_small_counts() {
         .await;
     assert_problem(refused, 400, "bad-request").await;
 }
+
+#[actix_web::test]
+async fn a_rounds_results_and_export_show_the_reports_of_its_period_with_small_counts_hidden() {
+    let app = spawn_app().await;
+    let (_, vpo, _, hr) = counsellors(&app);
+    for _ in 0..6 {
+        open_case(&vpo, bullying("")).await;
+    }
+    for _ in 0..2 {
+        let discrimination = json!({"first_contact": today(), "channel": "phone",
+            "behaviours": ["discriminatie"], "in_scope": true});
+        open_case(&vpo, discrimination).await;
+    }
+    open_case(
+        &vpo,
+        json!({"first_contact": today(), "channel": "phone", "behaviours": ["pesten"],
+               "in_scope": false}),
+    )
+    .await;
+    let round = crate::exports::closed_round_with_a_hidden_group(&app, &hr).await;
+
+    let signals: Value = hr.get(&format!("/api/v1/rounds/{round}/vpo-reports")).await;
+    let rows: Vec<&str> = signals["reports"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let cell = |category: &str| {
+        let at = rows.iter().position(|r| *r == category).unwrap();
+        signals["reports"]["cells"][at][0].clone()
+    };
+    assert_eq!(cell("pesten"), 6, "out of scope is not counted");
+    assert_eq!(cell("discriminatie"), "< 5");
+    assert_eq!(cell("intimidatie"), 0);
+    assert_eq!(signals["to"], today());
+
+    let browser = app.login("owner@example.nl").await;
+    let html = browser
+        .get(app.url(&format!("/rounds/{round}/results")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Meldingen bij de vertrouwenspersoon"),
+        "{html}"
+    );
+    let section = html.split("id=\"vpo-reports\"").nth(1).unwrap_or_default();
+    let row = section.split("discriminatie").nth(1).unwrap_or_default();
+    assert!(row.contains("&#60; 5") || row.contains("&lt; 5"), "{row}");
+
+    let made = hr
+        .post(&format!("/api/v1/rounds/{round}/exports"), json!({}))
+        .await;
+    assert_eq!(made.status(), 201);
+    let export: Value = made.json().await.unwrap();
+    let document: Value = hr
+        .get(&format!(
+            "/api/v1/exports/{}.json",
+            export["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(document["vpo_reports"]["reports"], signals["reports"]);
+    let text = document.to_string();
+    assert!(!text.contains("VPO-"), "no case reference in the export");
+}

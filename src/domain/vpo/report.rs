@@ -158,6 +158,48 @@ pub fn annual_figures(year: i32, cases: &[CaseFacts], referrals: &[String]) -> A
     }
 }
 
+/// The confidential counsellor's reports beside a round's results (DOMAIN.md section 8): the
+/// in-scope reports per behaviour category whose quarter overlaps the round's reference period,
+/// the 12 months up to its closing day, under the small-count rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PeriodSignals {
+    #[schema(value_type = String, format = Date)]
+    pub from: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: chrono::NaiveDate,
+    /// The quarters counted, as `2026-Q1`.
+    pub quarters: Vec<String>,
+    /// Rows: behaviour categories; one column, `reports`.
+    pub reports: ReportTable,
+}
+
+pub fn period_signals(cases: &[CaseFacts], closed_on: chrono::NaiveDate) -> PeriodSignals {
+    let from = closed_on
+        .checked_sub_months(chrono::Months::new(12))
+        .and_then(|d| d.succ_opt())
+        .unwrap_or(closed_on);
+    let counted: Vec<&CaseFacts> = cases
+        .iter()
+        .filter(|c| c.in_scope && c.quarter.overlaps(from, closed_on))
+        .collect();
+    let quarters: BTreeSet<String> = counted.iter().map(|c| c.quarter.to_string()).collect();
+    let counts: Vec<Vec<u32>> = Behaviour::ALL
+        .iter()
+        .map(|b| vec![count(&counted, |c| c.behaviours.contains(b))])
+        .collect();
+    PeriodSignals {
+        from,
+        to: closed_on,
+        quarters: quarters.into_iter().collect(),
+        reports: table(
+            names(Behaviour::ALL, Behaviour::as_str),
+            &["reports"],
+            &counts,
+            (false, false),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::case::Quarter;
@@ -269,5 +311,28 @@ mod tests {
         let json = serde_json::to_string(&f).unwrap();
         assert!(!json.contains("2026-"), "quarters only, as q1…q4: {json}");
         assert!(json.contains("\"< 5\""));
+    }
+
+    #[test]
+    fn a_round_counts_the_reports_of_the_quarters_overlapping_its_year() {
+        let closed = chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+        let signals = period_signals(&cases(), closed);
+        assert_eq!(
+            signals.from,
+            chrono::NaiveDate::from_ymd_opt(2025, 11, 16).unwrap()
+        );
+        // 2025-Q4 overlaps (from mid-November); 2027-Q1 lies after the closing day.
+        assert_eq!(
+            signals.quarters,
+            vec!["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+        );
+        assert_eq!(signals.reports.shown.cells[0], vec![Count(9 + 6 + 7)]);
+        let sexual = signals
+            .reports
+            .rows
+            .iter()
+            .position(|r| r == "seksuele_intimidatie")
+            .unwrap();
+        assert_eq!(signals.reports.shown.cells[sexual], vec![Small]);
     }
 }

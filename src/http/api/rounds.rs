@@ -368,6 +368,38 @@ pub async fn get_results(
     }
 }
 
+/// The confidential counsellor's reports beside a closed round's results: in-scope reports per
+/// behaviour category in the quarters overlapping the round's reference period (the 12 months up
+/// to its closing day), pooled over all counsellors, counts 1 to 4 as `"< 5"`.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/vpo-reports", tag = "rounds",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "Counts per category", body = crate::domain::vpo::report::PeriodSignals),
+        (status = 404, description = "No such round", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 409, description = "The round is not closed", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+    ))]
+pub async fn get_vpo_reports(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+) -> Result<web::Json<crate::domain::vpo::report::PeriodSignals>, AppError> {
+    let id = path.into_inner();
+    let organisation = member.organisation;
+    let signals = state
+        .db
+        .run(move |conn| {
+            let row = round_of(conn, &organisation, &id)?;
+            let closed = row
+                .closed_at
+                .filter(|_| row.status() == RoundStatus::Closed)
+                .ok_or_else(|| AppError::Conflict("the round is not closed".into()))?;
+            crate::vpo::signals::for_round(conn, &organisation, crate::calendar::local_date(closed))
+        })
+        .await?;
+    Ok(web::Json(signals))
+}
+
 /// Suggested measures for a closed round's orange and red risks.
 #[derive(Serialize, ToSchema)]
 pub struct SuggestionsView {

@@ -10,7 +10,9 @@ use crate::http::api::rounds::stored_results;
 use crate::http::api::utc;
 use crate::http::page::OrgPage;
 use crate::render::pages::html;
-use crate::render::results::{ClosedRound, ResultsIndexPage, ResultsPage, RoundFacts};
+use crate::render::results::{
+    ClosedRound, ResultsIndexPage, ResultsPage, RoundFacts, VpoReportsView,
+};
 
 pub async fn show_results_index(page: OrgPage) -> Result<HttpResponse, AppError> {
     let organisation = page.organisation.clone();
@@ -69,8 +71,23 @@ pub async fn show_results(
     let q = crate::results::frozen_questionnaire(&row)?;
     let results: serde_json::Value =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(html(
-        StatusCode::OK,
-        &ResultsPage::new(page.chrome(), &facts, &q, &results),
-    ))
+    let organisation = page.organisation.clone();
+    let signals = match row.closed_at {
+        Some(at) => Some(
+            page.state
+                .db
+                .run(move |conn| {
+                    crate::vpo::signals::for_round(
+                        conn,
+                        &organisation,
+                        crate::calendar::local_date(at),
+                    )
+                })
+                .await?,
+        ),
+        None => None,
+    };
+    let mut view = ResultsPage::new(page.chrome(), &facts, &q, &results);
+    view.vpo = signals.map(|s| VpoReportsView::new(page.lang, &q, &s));
+    Ok(html(StatusCode::OK, &view))
 }

@@ -169,6 +169,11 @@ mod tests {
             "a plan item"
         );
         assert!(text.contains("exp_7Hq2LmXw9RzT4bYc"), "the export id");
+        assert!(text.contains("Meldingen bij de vertrouwenspersoon"));
+        assert!(
+            text.contains("< 5"),
+            "two reports of discrimination are fewer than five"
+        );
         let response =
             format!("{:.1}", doc.response.response_pct.expect("a response rate")).replace('.', ",");
         assert!(

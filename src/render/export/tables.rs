@@ -2,6 +2,7 @@
 //! language's notation, XLSX as typed cells, and the PDF as rounded text. A hidden group's
 //! figures are empty cells, never numbers.
 
+use crate::domain::vpo::suppression::Shown;
 use chrono::NaiveDate;
 
 use crate::domain::Questionnaire;
@@ -38,7 +39,7 @@ pub struct Column {
 /// One table of the export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// File and sheet name: `method`, `response`, `results`, `plan`, `plan_missing`,
+    /// File and sheet name: `method`, `response`, `results`, `vpo_reports`, `plan`, `plan_missing`,
     /// `plan_history`, `checklist`, `approval`.
     pub name: &'static str,
     /// Its title in the export's language.
@@ -100,6 +101,7 @@ pub fn tables(doc: &RieExport, q: &Questionnaire) -> Vec<Table> {
         method(doc),
         response(doc),
         results(doc, q),
+        vpo_reports(doc),
         plan(doc),
         plan_missing(doc),
         plan_history(doc),
@@ -228,6 +230,36 @@ const RESULT_COLUMNS: [&str; 34] = [
     "trend_change",
     "trend_significant",
 ];
+
+/// The counsellor's reports per category in the round's period: a count, or `< 5` or `x`.
+fn vpo_reports(doc: &RieExport) -> Table {
+    let rows = doc.vpo_reports.iter().flat_map(|signals| {
+        let table = &signals.reports;
+        table
+            .rows
+            .iter()
+            .zip(&table.shown.cells)
+            .map(|(category, cells)| {
+                let name = doc
+                    .categories
+                    .iter()
+                    .find(|c| &c.id == category)
+                    .map_or_else(|| category.clone(), |c| c.name.clone());
+                let reports = match cells.first() {
+                    Some(Shown::Count(n)) => int(*n),
+                    Some(hidden) => text(hidden.text()),
+                    None => Cell::Empty,
+                };
+                vec![text(category), text(name), reports]
+            })
+    });
+    table(
+        doc.lang,
+        "vpo_reports",
+        &["category", "category_name", "reports"],
+        rows.collect(),
+    )
+}
 
 fn results(doc: &RieExport, q: &Questionnaire) -> Table {
     let lang = doc.lang;

@@ -454,7 +454,30 @@ fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
         }));
     }
     blocks.push(text(label("legend")));
+    blocks.extend(vpo_reports(doc, tables));
     blocks
+}
+
+/// The counsellor's reports in the round's period, beside the survey's results.
+fn vpo_reports(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
+    let lang = doc.lang;
+    let (Some(signals), Some(table)) = (&doc.vpo_reports, find(tables, "vpo_reports")) else {
+        return vec![];
+    };
+    let period = lang.t_with(
+        "pdf.vpo.intro",
+        &[
+            ("from", &lang.date(signals.from)),
+            ("to", &lang.date(signals.to)),
+        ],
+    );
+    vec![
+        Block::Heading {
+            text: lang.t("pdf.vpo.title").into_owned(),
+        },
+        text(period),
+        View::new(lang, table).grid(&["category_name", "reports"]),
+    ]
 }
 
 /// A name as a heading: the questionnaire writes categories in lower case.

@@ -196,6 +196,7 @@ pub fn export(lang: Lang, unit_count: usize, respondents: usize) -> (RieExport, 
                     .to_owned(),
             }),
         }),
+        vpo_reports: Some(vpo_reports()),
     };
     let tables = crate::render::export::tables::tables(&doc, &q);
     (doc, tables)
@@ -276,4 +277,20 @@ fn plan() -> PlanPart {
         intact: true,
         head: "3c9a1f0e7d2b4c6a8e0f1d3b5a7c9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d".to_owned(),
     }
+}
+
+/// Seven reports of bullying and two of discrimination in the round's year.
+fn vpo_reports() -> crate::domain::vpo::report::PeriodSignals {
+    use crate::domain::vpo::{Behaviour, CaseFacts, Quarter};
+    let case = |behaviour| CaseFacts {
+        quarter: Quarter::parse("2026-Q3").expect("a quarter"),
+        in_scope: true,
+        behaviours: [behaviour].into(),
+        sources: Default::default(),
+        actions: Default::default(),
+        referrals: Default::default(),
+    };
+    let mut cases = vec![case(Behaviour::Bullying); 7];
+    cases.extend(vec![case(Behaviour::Discrimination); 2]);
+    crate::domain::vpo::report::period_signals(&cases, date(2026, 10, 29))
 }
