@@ -440,3 +440,120 @@ fn answering_leaves_neither_token_nor_address_in_the_log() {
         assert!(!leaked, "{secret} in the log: {logs}");
     }
 }
+
+#[test]
+fn a_counsellors_case_leaves_nothing_in_the_log_or_the_general_access_log() {
+    let database = TestDatabase::new();
+    let mut setup = psa(&database);
+    setup.args([
+        "setup",
+        "--email",
+        "hr@example.nl",
+        "--org",
+        "Zorg BV",
+        "--password-stdin",
+    ]);
+    assert!(run(setup, &format!("{PASSWORD}\n")).status.success());
+    let bearer = |email: &str| {
+        let mut token = psa(&database);
+        token.args(["token", "create", "--email", email]);
+        text(&run(token, "").stdout).trim().to_owned()
+    };
+    let admin = bearer("hr@example.nl");
+    let mut serve_debug = psa(&database);
+    serve_debug
+        .env("PSA_BIND", "127.0.0.1:0")
+        .env("PSA_LOG", "debug");
+    let mut child = serve_debug.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let address = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let secrets = [
+        "Geheim-Alfa",
+        "Geheim-Bravo",
+        "Geheim-Charlie",
+        "Geheim-Delta",
+    ];
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let reference = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let added = client
+            .post(format!("{address}/api/v1/members"))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({"email": "vpo@example.nl", "password": PASSWORD, "role": "vpo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 201);
+        let vpo = bearer("vpo@example.nl");
+        let call = |method: reqwest::Method, path: &str| {
+            client
+                .request(method, format!("{address}{path}"))
+                .bearer_auth(&vpo)
+        };
+        let case: serde_json::Value = call(reqwest::Method::POST, "/api/v1/vpo/cases")
+            .json(&serde_json::json!({"first_contact": psa::calendar::today(), "channel": "phone",
+                "behaviours": ["pesten"], "in_scope": true, "agreements": secrets[0]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let path = format!("/api/v1/vpo/cases/{}", case["id"].as_str().unwrap());
+        let noted = call(reqwest::Method::POST, &format!("{path}/notes"))
+            .json(&serde_json::json!({"text": secrets[1]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(noted.status(), 201);
+        let changed = call(reqwest::Method::PATCH, &path)
+            .json(&serde_json::json!({"case_report": secrets[2]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), 200);
+        let refused = call(reqwest::Method::PATCH, &path)
+            .json(&serde_json::json!({"case_report": secrets[3], "nonsense": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 422);
+        let read = call(reqwest::Method::GET, &path).send().await.unwrap();
+        assert!(read.text().await.unwrap().contains(secrets[2]));
+        case["reference"].as_str().unwrap().to_owned()
+    });
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(logs.contains("route=/api/v1/vpo/cases/{id}"), "{logs}");
+    for secret in secrets.iter().chain([&reference.as_str()]) {
+        assert!(!logs.contains(secret), "{secret} in the log: {logs}");
+    }
+    use diesel::prelude::*;
+    let db = database.connect();
+    let mut conn = db.conn().unwrap();
+    let general: Vec<(String, String)> = psa::db::schema::access_log::table
+        .select((
+            psa::db::schema::access_log::actor,
+            psa::db::schema::access_log::what,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    assert!(
+        general.is_empty(),
+        "the general access log knows nothing of cases: {general:?}"
+    );
+}

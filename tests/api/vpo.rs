@@ -442,3 +442,33 @@ async fn a_rounds_results_and_export_show_the_reports_of_its_period_with_small_c
     let text = document.to_string();
     assert!(!text.contains("VPO-"), "no case reference in the export");
 }
+
+#[actix_web::test]
+async fn the_counsellors_see_who_is_given_the_vpo_role() {
+    let app = spawn_app().await;
+    let (_, vpo, _, admin) = counsellors(&app);
+    let granted = admin
+        .post(
+            "/api/v1/members",
+            json!({"email": "nieuw@example.nl", "password": "a long enough passphrase", "role": "vpo"}),
+        )
+        .await;
+    assert_eq!(granted.status(), 201);
+    let hr = admin
+        .post(
+            "/api/v1/members",
+            json!({"email": "nieuw@example.nl", "role": "hr"}),
+        )
+        .await;
+    assert_eq!(hr.status(), 201);
+    let log: Vec<Value> = vpo.get("/api/v1/vpo/access-log").await;
+    let grants: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["what"].as_str().unwrap().starts_with("vpo role granted"))
+        .collect();
+    assert_eq!(grants.len(), 1, "{log:?}");
+    assert_eq!(
+        grants[0]["what"],
+        "vpo role granted to nieuw@example.nl by owner@example.nl"
+    );
+}

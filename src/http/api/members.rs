@@ -85,10 +85,20 @@ pub async fn add_member(
     let (email, password) = parse_credentials(&body.email, body.password.as_deref())?;
     let organisation = member.organisation;
     let role = body.role;
+    let by = member.user.email;
     let view = state
         .db
         .run(move |conn| -> Result<_, AppError> {
+            let before = match store::find_user(conn, &email)? {
+                Some(user) => store::roles_in(conn, &organisation, &user.id)?,
+                None => Default::default(),
+            };
             let user = accounts::add_member(conn, &organisation, &email, password.as_ref(), role)?;
+            // The counsellors see who joins them: a new one can read what is assigned to them.
+            if role == Role::Vpo && !before.contains(Role::Vpo) {
+                let what = format!("vpo role granted to {} by {by}", user.email);
+                crate::db::vpo::log(conn, &organisation, &by, None, &what)?;
+            }
             let roles = store::roles_in(conn, &organisation, &user.id)?;
             Ok(MemberView::new(&user, roles))
         })
