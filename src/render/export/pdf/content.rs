@@ -730,11 +730,16 @@ fn edits(lang: Lang, history: &[HistoryEntryView]) -> Block {
             } else {
                 format!("{}–{}", line.first.seq, line.last.seq)
             };
+            // Many new items at once are listed in the plan section, not again here.
+            let items = match line.created {
+                Some(None) => String::new(),
+                _ => line.items.join(", "),
+            };
             [
                 seq,
                 local_time(lang, &line.first.at).unwrap_or_else(|| line.first.at.clone()),
                 line.first.who.clone(),
-                line.items.join(", "),
+                items,
                 change,
             ]
             .into_iter()
@@ -751,7 +756,7 @@ fn edits(lang: Lang, history: &[HistoryEntryView]) -> Block {
             label("item"),
             label("change"),
         ],
-        widths: vec![0, 0, 0, 1, 1],
+        widths: vec![0, 0, 0, 0, 1],
         align: vec!["right", "left", "left", "left", "left"],
         rows,
     })
@@ -830,11 +835,8 @@ mod tests {
             panic!("a table");
         };
         assert_eq!(grid.rows.len(), 2, "two creations, then the change");
-        assert_eq!(
-            grid.rows[0][3].text,
-            "itm_A1b2C3d4E5f6G7h8I9j0Kl, itm_other"
-        );
-        assert_eq!(grid.rows[0][4].text, "2 measures created");
+        assert_eq!(grid.rows[0][3].text, "", "the plan section lists them");
+        assert_eq!(grid.rows[0][4].text, "2 measures created (see the plan)");
         assert_eq!(grid.rows[0][0].text, "1–99");
     }
 
