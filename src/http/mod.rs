@@ -18,6 +18,7 @@ pub mod routes;
 pub mod schedule;
 pub mod share;
 pub mod staff;
+pub mod vpo;
 
 use std::sync::Arc;
 

@@ -21,6 +21,7 @@ pub fn chrome(lang: Lang, session: &Session, principal: Option<&Principal>) -> C
         results: principal.is_some_and(|p| p.roles.intersects(RESULT_READERS)),
         plan: principal.is_some_and(|p| p.roles.intersects(PLAN_READERS)),
         inspector: principal.is_some_and(|p| p.roles.contains(Role::Inspector)),
+        vpo: principal.is_some_and(|p| p.roles.contains(Role::Vpo)),
     }
 }
 

@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, auth, hr, ops, public, respond, share, staff};
+use super::{api, auth, hr, ops, public, respond, share, staff, vpo};
 use crate::domain::{Role, RoleSet};
 
 /// Who a route is for, which decides how refusals look.
@@ -129,6 +129,12 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/rounds/{id}/shares" Page Members(HR) => hr::shares::add_share;
         POST "/shares/{id}/revoke" Page Members(HR) => hr::shares::revoke_share;
         GET "/access-log" Page Members(HR) => hr::shares::show_access_log;
+        GET "/vpo" Page Members(VPO) => vpo::show_cases;
+        POST "/vpo/cases" Page Members(VPO) => vpo::open_case;
+        GET "/vpo/cases/{id}" Page Members(VPO) => vpo::show_case;
+        POST "/vpo/cases/{id}" Page Members(VPO) => vpo::change_case;
+        POST "/vpo/cases/{id}/notes" Page Members(VPO) => vpo::add_note;
+        POST "/vpo/cases/{id}/handover" Page Members(VPO) => vpo::hand_over;
         GET "/shared" Page Members(INSPECTORS) => share::account::show_shared_rounds;
         // Employees answering, and the organisation's public pages.
         GET "/verify" Page Public => public::verify::show_verify;

@@ -20,6 +20,8 @@ pub struct Chrome {
     pub plan: bool,
     /// Whether to show the rounds shared with an inspector's account.
     pub inspector: bool,
+    /// Whether to show the confidential counsellor's case register.
+    pub vpo: bool,
 }
 
 impl Chrome {
@@ -34,6 +36,7 @@ impl Chrome {
             results: false,
             plan: false,
             inspector: false,
+            vpo: false,
         }
     }
 

@@ -380,6 +380,7 @@ mod tests {
             results: true,
             plan: true,
             inspector: false,
+            vpo: false,
         }
     }
 

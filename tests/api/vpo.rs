@@ -472,3 +472,126 @@ async fn the_counsellors_see_who_is_given_the_vpo_role() {
         "vpo role granted to nieuw@example.nl by owner@example.nl"
     );
 }
+
+#[actix_web::test]
+async fn a_counsellor_keeps_a_case_through_the_pages() {
+    let app = spawn_app().await;
+    let (_, vpo1, vpo2, _) = counsellors(&app);
+    let browser = app.login("vpo1@example.nl").await;
+    let list = browser.get(app.url("/vpo")).send().await.unwrap();
+    assert_eq!(list.status(), 200);
+    let html = list.text().await.unwrap();
+    assert!(html.contains("href=\"/vpo\""), "in the menu");
+    let csrf = crate::helpers::csrf_of(&html);
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let browser = &browser;
+        let url = app.url(&path);
+        let csrf = csrf.clone();
+        async move {
+            let mut form = fields;
+            form.push(("csrf", csrf));
+            browser.post(url).form(&form).send().await.unwrap()
+        }
+    };
+    let refused = post(
+        "/vpo/cases".into(),
+        vec![
+            ("first_contact", today()),
+            ("channel", "phone".into()),
+            ("in_scope", "yes".into()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("minstens één soort gedrag")
+    );
+
+    let opened = post(
+        "/vpo/cases".into(),
+        vec![
+            ("first_contact", today()),
+            ("channel", "in_person".into()),
+            ("in_scope", "yes".into()),
+            ("behaviours", "pesten".into()),
+            ("behaviours", "intimidatie".into()),
+            ("sources", "collega".into()),
+            ("agreements", "Alleen HR mag het weten.".into()),
+        ],
+    )
+    .await;
+    assert_eq!(opened.status(), 303);
+    let at = opened.headers()["location"].to_str().unwrap().to_owned();
+    assert!(at.starts_with("/vpo/cases/"), "{at}");
+    let noted = post(
+        format!("{at}/notes"),
+        vec![("written_on", today()), ("text", "Gesprek gehad.".into())],
+    )
+    .await;
+    assert_eq!(noted.status(), 303);
+    let closed = post(
+        at.clone(),
+        vec![
+            ("channel", "in_person".into()),
+            ("in_scope", "yes".into()),
+            ("behaviours", "pesten".into()),
+            ("case_report", "Afgerond na twee gesprekken.".into()),
+            ("close", "yes".into()),
+        ],
+    )
+    .await;
+    assert_eq!(closed.status(), 303);
+    let page = browser
+        .get(app.url(&at))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [
+        "Alleen HR mag het weten.",
+        "Gesprek gehad.",
+        "Afgerond na twee gesprekken.",
+        "afgesloten",
+    ] {
+        assert!(page.contains(text), "{text} on the case page");
+    }
+    let id = at.rsplit('/').next().unwrap();
+    let by_api: Value = vpo1.get(&format!("/api/v1/vpo/cases/{id}")).await;
+    assert_eq!(
+        by_api["behaviours"],
+        json!(["pesten"]),
+        "intimidation taken off"
+    );
+    assert_eq!(
+        vpo2.send(
+            reqwest::Method::GET,
+            &format!("/api/v1/vpo/cases/{id}"),
+            None
+        )
+        .await
+        .status(),
+        404
+    );
+
+    let hr = app.login("owner@example.nl").await;
+    assert_eq!(hr.get(app.url("/vpo")).send().await.unwrap().status(), 403);
+    assert_eq!(hr.get(app.url(&at)).send().await.unwrap().status(), 403);
+
+    let handed = post(
+        format!("{at}/handover"),
+        vec![("to", "vpo2@example.nl".into())],
+    )
+    .await;
+    assert_eq!(handed.status(), 303);
+    assert_eq!(handed.headers()["location"], "/vpo");
+    assert_eq!(
+        browser.get(app.url(&at)).send().await.unwrap().status(),
+        404
+    );
+}

@@ -28,18 +28,47 @@ where
         + Send
         + 'static,
 {
-    let cipher = NotesCipher::from_keys(&state.settings.keys);
-    state
-        .db
-        .run(move |conn| {
-            let who = Counsellor {
-                organisation: &member.organisation,
-                user: &member.user.id,
-                email: &member.user.email,
-            };
-            work(conn, &cipher, &who)
-        })
-        .await
+    let caller = Caller {
+        organisation: member.organisation,
+        user: member.user.id,
+        email: member.user.email,
+    };
+    caller.run(state, work).await
+}
+
+/// A counsellor as the request knows them, to act as off the async workers.
+pub struct Caller {
+    pub organisation: crate::domain::OrganisationId,
+    pub user: crate::domain::UserId,
+    pub email: String,
+}
+
+impl Caller {
+    /// Runs `work` as this counsellor with the notes cipher.
+    pub async fn run<T, F>(self, state: &AppState, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(
+                &mut crate::db::DbConnection,
+                &NotesCipher,
+                &Counsellor<'_>,
+            ) -> Result<T, AppError>
+            + Send
+            + 'static,
+    {
+        let cipher = NotesCipher::from_keys(&state.settings.keys);
+        state
+            .db
+            .run(move |conn| {
+                let who = Counsellor {
+                    organisation: &self.organisation,
+                    user: &self.user,
+                    email: &self.email,
+                };
+                work(conn, &cipher, &who)
+            })
+            .await
+    }
 }
 
 /// The cases assigned to the caller, newest first (no confidential part).
