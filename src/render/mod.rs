@@ -8,6 +8,7 @@ pub mod plan;
 pub mod respond;
 pub mod results;
 pub mod shares;
+pub mod vpo_report;
 
 use crate::domain::questionnaire::Texts;
 use crate::i18n::Lang;
