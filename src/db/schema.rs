@@ -361,6 +361,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    vpo_reports (organisation_id, year) {
+        organisation_id -> Text,
+        year -> Integer,
+        recommendations -> Text,
+        finalised_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(api_tokens -> organisations (organisation_id));
 diesel::joinable!(vpo_assignments -> vpo_cases (case_id));
 diesel::joinable!(vpo_assignments -> users (user_id));
@@ -402,4 +411,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     vpo_assignments,
     vpo_cases,
     vpo_notes,
+    vpo_reports,
 );

@@ -207,6 +207,10 @@ pub fn table() -> Vec<RouteSpec> {
         GET "/api/v1/vpo/statistics" Api Members(VPO) => api::vpo::get_statistics;
         GET "/api/v1/vpo/referrals" Api Members(VPO) => api::vpo::list_referrals;
         GET "/api/v1/vpo/access-log" Api Members(VPO) => api::vpo::get_access_log;
+        GET "/api/v1/vpo/reports/{file}" Api Members(VPO) => api::vpo_reports::get_report;
+        PUT "/api/v1/vpo/reports/{year}/recommendations" Api Members(VPO) => api::vpo_reports::put_recommendations;
+        POST "/api/v1/vpo/reports/{year}/finalise" Api Members(VPO) => api::vpo_reports::finalise_report;
+        POST "/api/v1/vpo/reports/{year}/proposals" Api Members(VPO) => api::vpo_reports::propose_item;
         GET "/api/v1/counsellors" Api Members(COUNSELLOR_EDITORS) => api::counsellors::list_counsellors;
         POST "/api/v1/counsellors" Api Members(COUNSELLOR_EDITORS) => api::counsellors::create_counsellor;
         PATCH "/api/v1/counsellors/{id}" Api Members(COUNSELLOR_EDITORS) => api::counsellors::update_counsellor;

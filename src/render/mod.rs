@@ -9,6 +9,7 @@ pub mod respond;
 pub mod results;
 pub mod shares;
 pub mod vpo;
+pub mod vpo_report;
 
 use crate::domain::questionnaire::Texts;
 use crate::i18n::Lang;

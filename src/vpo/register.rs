@@ -524,10 +524,7 @@ pub fn figures(
     who: &Counsellor<'_>,
     year: i32,
 ) -> Result<AnnualFigures, AppError> {
-    let facts: Vec<CaseFacts> = store::all(conn, who.organisation)?
-        .iter()
-        .map(CaseRow::facts)
-        .collect();
+    let figures = pooled_figures(conn, who.organisation, year)?;
     store::log(
         conn,
         who.organisation,
@@ -535,6 +532,19 @@ pub fn figures(
         None,
         &format!("figures of {year}"),
     )?;
+    Ok(figures)
+}
+
+/// The annual figures of `year` over every case of `organisation`; the caller logs the read.
+pub fn pooled_figures(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    year: i32,
+) -> Result<AnnualFigures, AppError> {
+    let facts: Vec<CaseFacts> = store::all(conn, organisation)?
+        .iter()
+        .map(CaseRow::facts)
+        .collect();
     let referrals: Vec<String> = DEFAULT_REFERRALS.iter().map(|&r| r.to_owned()).collect();
     Ok(annual_figures(year, &facts, &referrals))
 }

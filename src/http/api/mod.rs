@@ -15,6 +15,7 @@ pub mod shares;
 pub mod tokens;
 pub mod units;
 pub mod vpo;
+pub mod vpo_reports;
 
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};

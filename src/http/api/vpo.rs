@@ -21,7 +21,11 @@ use crate::vpo::sealing::NotesCipher;
 type ProblemDoc = crate::error::Problem;
 
 /// Runs `work` as the calling counsellor with the notes cipher, off the async workers.
-async fn as_counsellor<T, F>(state: &AppState, member: Member, work: F) -> Result<T, AppError>
+pub(super) async fn as_counsellor<T, F>(
+    state: &AppState,
+    member: Member,
+    work: F,
+) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(&mut crate::db::DbConnection, &NotesCipher, &Counsellor<'_>) -> Result<T, AppError>

@@ -1,6 +1,7 @@
 //! Charts of a round, drawn with plotters as SVG or PNG: (a) `categories`, risk per category of
 //! the top group; (b) `heatmap`, units × categories; (c) `trend`, per category over the rounds;
-//! (d) `response-rate`, per unit; (e) `plan-status`, plan items per category and standing.
+//! (d) `response-rate`, per unit; (e) `plan-status`, plan items per category and standing; and
+//! the confidential counsellor's annual report's categories against the year before.
 //!
 //! Each chart is drawn once, by a function generic over the plotters backend. SVG text stays
 //! text (`font-family="sans-serif"`), so it can be selected and read aloud; PNG text is drawn
@@ -19,6 +20,7 @@ mod plan_status;
 mod png;
 mod response_rate;
 mod trend;
+mod vpo_comparison;
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,6 +34,7 @@ pub use heatmap::Heatmap;
 pub use plan_status::PlanStatus;
 pub use response_rate::ResponseRate;
 pub use trend::{Trend, TrendRound};
+pub use vpo_comparison::VpoComparison;
 
 use crate::domain::Questionnaire;
 use crate::domain::aggregate::{mean_one_decimal, share_one_decimal};

@@ -80,7 +80,7 @@ impl PlanStatus<'_> {
 }
 
 /// A step for at most about six ticks from 0 to `max`: 1, 2 or 5 times a power of ten.
-fn tick_step(max: u64) -> u64 {
+pub(super) fn tick_step(max: u64) -> u64 {
     let mut step = 1;
     loop {
         for factor in [1, 2, 5] {

@@ -20,7 +20,7 @@ use super::tables::Table;
 #[cfg(feature = "pdf")]
 mod content;
 #[cfg(feature = "pdf")]
-mod world;
+pub(crate) mod world;
 
 /// A chart to print: its caption and its SVG document (drawn as vector graphics).
 #[derive(Debug, Clone, PartialEq, Eq)]

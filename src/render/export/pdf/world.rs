@@ -1,6 +1,7 @@
-//! The smallest typst `World` that typesets the export: one source (the template), one data file,
-//! the charts, and the fonts embedded in the binary. It reads no files, fetches no packages and
-//! has no clock: "today" and the PDF's creation date are the export's.
+//! The smallest typst `World` that typesets psa's documents (the RI&E export, the counsellor's
+//! annual report): one source (the template), its data files and charts, and the fonts embedded
+//! in the binary. It reads no files, fetches no packages and has no clock: "today" and the
+//! PDF's creation date are the caller's (for the export, the export's).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -131,23 +132,46 @@ pub(super) fn render(
     charts: &[ChartSvg],
 ) -> Result<Vec<u8>, PdfError> {
     let json = serde_json::to_vec(data).map_err(|e| PdfError::Typeset(e.to_string()))?;
-    let mut files = HashMap::from([(file_id("/data.json")?, Bytes::new(json))]);
+    let mut files = vec![("/data.json".to_owned(), json)];
     for (i, chart) in charts.iter().enumerate() {
-        files.insert(
-            file_id(&chart_path(i))?,
-            Bytes::new(chart.svg.clone().into_bytes()),
-        );
+        files.push((chart_path(i), chart.svg.clone().into_bytes()));
     }
-    let world = ExportWorld {
-        main: Source::new(file_id("/rie.typ")?, TEMPLATE.to_owned()),
+    compile(Job {
+        template: ("/rie.typ", TEMPLATE),
         files,
-        today: datetime(doc.date.and_time(chrono::NaiveTime::MIN)),
+        today: Some(doc.date.and_time(chrono::NaiveTime::MIN)),
+        ident: format!("psa-rie-export:{}", doc.id),
+        created: Some(created_at(doc)),
+    })
+}
+
+/// A document to typeset: its template (path and source), the files it reads, and what stands
+/// in for the clock. Any of psa's templates; the fonts are the embedded ones.
+pub(crate) struct Job {
+    pub template: (&'static str, &'static str),
+    /// Absolute paths in the document's world (`/data.json`) and their bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// "Today" for the template, if it may know one.
+    pub today: Option<NaiveDateTime>,
+    /// Whence the PDF's /ID: the same ident always gives the same one.
+    pub ident: String,
+    /// The PDF's creation date (UTC); none leaves the document undated.
+    pub created: Option<NaiveDateTime>,
+}
+
+/// Typesets `job` into a PDF/A-2b.
+pub(crate) fn compile(job: Job) -> Result<Vec<u8>, PdfError> {
+    let mut files = HashMap::new();
+    for (path, bytes) in job.files {
+        files.insert(file_id(&path)?, Bytes::new(bytes));
+    }
+    let (path, source) = job.template;
+    let world = ExportWorld {
+        main: Source::new(file_id(path)?, source.to_owned()),
+        files,
+        today: job.today.and_then(datetime),
     };
-    typeset(
-        &world,
-        format!("psa-rie-export:{}", doc.id),
-        datetime(created_at(doc)),
-    )
+    typeset(&world, job.ident, job.created.and_then(datetime))
 }
 
 /// Compiles the world's document and exports it as PDF/A-2b with the given /ID and date.

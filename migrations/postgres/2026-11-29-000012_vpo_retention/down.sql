@@ -1,0 +1,1 @@
+DROP TABLE vpo_reports;
