@@ -19,6 +19,7 @@ pub mod shares;
 pub mod tokens;
 pub mod units;
 pub mod vpo;
+pub mod vpo_reports;
 
 pub use connection::{Backend, Db, DbConnection, DbError};
 
