@@ -1,5 +1,8 @@
 //! The confidential counsellor's case register: sealing of its confidential parts, and (with
-//! `db::vpo`) the rules of who sees a case.
+//! `db::vpo`) the rules of who sees a case, how long its confidential parts are kept, and
+//! re-sealing them under a new notes key.
 
+pub mod rekey;
 pub mod register;
+pub mod retention;
 pub mod sealing;
