@@ -86,6 +86,11 @@ pub struct OrganisationHeader {
         api::vpo::get_statistics,
         api::vpo::list_referrals,
         api::vpo::get_access_log,
+        // VPO retention and data-subject access requests.
+        api::vpo::export_access_request,
+        api::vpo::get_destruction_log,
+        api::vpo::get_settings,
+        api::vpo::put_settings,
         api::counsellors::list_counsellors,
         api::counsellors::create_counsellor,
         api::counsellors::update_counsellor,
