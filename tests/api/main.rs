@@ -26,3 +26,4 @@ mod setup;
 mod shares;
 mod units;
 mod vpo;
+mod vpo_retention;
