@@ -311,8 +311,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Notes(NotesCommand::Rekey) => {
             let mut conn = open(&settings)?;
             let cipher = crate::vpo::sealing::NotesCipher::from_keys(&settings.keys);
-            let report =
-                crate::vpo::rekey::rekey(&mut conn, &cipher).map_err(|e| e.to_string())?;
+            let report = crate::vpo::rekey::rekey(&mut conn, &cipher).map_err(|e| e.to_string())?;
             println!(
                 "re-sealed {} value(s) with the current notes key; {} already current",
                 report.resealed, report.current

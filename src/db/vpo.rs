@@ -8,8 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    users, vpo_access_log, vpo_assignments, vpo_cases, vpo_destruction_log, vpo_notes,
-    vpo_settings,
+    users, vpo_access_log, vpo_assignments, vpo_cases, vpo_destruction_log, vpo_notes, vpo_settings,
 };
 use super::{DbConnection, DbError, now};
 use crate::domain::vpo::retention::{DEFAULT_MAX_MONTHS, Destroyed, Destruction};
@@ -404,7 +403,10 @@ pub fn destruction_log(
 ) -> Result<Vec<DestructionEntry>, DbError> {
     Ok(vpo_destruction_log::table
         .filter(vpo_destruction_log::organisation_id.eq(organisation.as_str()))
-        .order((vpo_destruction_log::at.desc(), vpo_destruction_log::id.desc()))
+        .order((
+            vpo_destruction_log::at.desc(),
+            vpo_destruction_log::id.desc(),
+        ))
         .limit(limit)
         .select(DestructionEntry::as_select())
         .load(conn)?)
@@ -448,11 +450,7 @@ pub fn reseal_part(
 }
 
 /// Replaces a note's sealed text with `new` if it still holds `old`; whether it did.
-pub fn reseal_note(
-    conn: &mut DbConnection,
-    note: &NoteRow,
-    new: &[u8],
-) -> Result<bool, DbError> {
+pub fn reseal_note(conn: &mut DbConnection, note: &NoteRow, new: &[u8]) -> Result<bool, DbError> {
     let changed = diesel::update(
         vpo_notes::table
             .filter(vpo_notes::organisation_id.eq(&note.organisation_id))

@@ -2,7 +2,7 @@
 //! `db::vpo`) the rules of who sees a case, how long its confidential parts are kept, and
 //! re-sealing them under a new notes key.
 
-pub mod rekey;
 pub mod register;
+pub mod rekey;
 pub mod retention;
 pub mod sealing;

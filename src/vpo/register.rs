@@ -553,7 +553,8 @@ pub fn access_request(
             format!("this case has no note `{unknown}`"),
         ));
     }
-    case.notes.retain(|note| !request.omit_notes.contains(&note.id));
+    case.notes
+        .retain(|note| !request.omit_notes.contains(&note.id));
     // Spaces around a passage would let it miss an occurrence at the end of a sentence.
     let passages: Vec<String> = request.redact.iter().map(|p| p.trim().to_owned()).collect();
     for text in [&mut case.agreements, &mut case.case_report]

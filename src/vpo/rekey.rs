@@ -42,7 +42,9 @@ fn resealed(cipher: &NotesCipher, place: Place<'_>, sealed: &[u8]) -> Result<Vec
     if !cipher.is_stale(sealed) {
         return Err(Outcome::Current);
     }
-    let text = cipher.open(place, sealed).map_err(|_| Outcome::Unopenable)?;
+    let text = cipher
+        .open(place, sealed)
+        .map_err(|_| Outcome::Unopenable)?;
     Ok(cipher.seal(place, &text))
 }
 
@@ -108,7 +110,9 @@ mod tests {
     /// A case with agreements, a case report and two notes, sealed with `old`.
     fn case_sealed_with(conn: &mut DbConnection, old: &NotesCipher) -> (OrganisationId, String) {
         let settings = OrganisationSettings::new(OrganisationName::parse("Ons BV").unwrap());
-        let organisation = crate::db::organisations::create(conn, &settings).unwrap().id;
+        let organisation = crate::db::organisations::create(conn, &settings)
+            .unwrap()
+            .id;
         let email = Email::parse("vpo@example.nl").unwrap();
         let password = Password::parse("a long enough passphrase").unwrap();
         let user =

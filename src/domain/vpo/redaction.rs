@@ -76,14 +76,20 @@ mod tests {
             ),
             "█████ █████sen belde; █████ wil dat █████'s chef niets hoort."
         );
-        assert_eq!(redact("Niets te zien.", &passages(&["Piet"])), "Niets te zien.");
+        assert_eq!(
+            redact("Niets te zien.", &passages(&["Piet"])),
+            "Niets te zien."
+        );
         assert_eq!(redact("", &passages(&["Piet"])), "");
     }
 
     #[test]
     fn overlapping_passages_leave_no_part_behind() {
         let text = "Gesprek met Jan Jansen en Anna de Vries op de afdeling Inkoop.";
-        let redacted = redact(text, &passages(&["Jan", "Jan Jansen", "de Vries", "Inkoop"]));
+        let redacted = redact(
+            text,
+            &passages(&["Jan", "Jan Jansen", "de Vries", "Inkoop"]),
+        );
         assert_eq!(
             redacted,
             "Gesprek met █████ en Anna █████ op de afdeling █████."
