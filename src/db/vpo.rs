@@ -11,6 +11,7 @@ use super::schema::{
     users, vpo_access_log, vpo_assignments, vpo_cases, vpo_destruction_log, vpo_notes, vpo_settings,
 };
 use super::{DbConnection, DbError, now};
+use crate::domain::vpo::CaseStatus;
 use crate::domain::vpo::retention::{DEFAULT_MAX_MONTHS, Destroyed, Destruction};
 use crate::domain::{OrganisationId, UserId};
 use crate::secret::new_id;
@@ -306,7 +307,7 @@ pub struct KeptCase {
 /// Every closed case of every organisation not destroyed yet.
 pub fn closed_and_kept(conn: &mut DbConnection) -> Result<Vec<KeptCase>, DbError> {
     Ok(vpo_cases::table
-        .filter(vpo_cases::status.eq("closed"))
+        .filter(vpo_cases::status.eq(CaseStatus::Closed.as_str()))
         .filter(vpo_cases::destroyed_at.is_null())
         .order((vpo_cases::organisation_id.asc(), vpo_cases::id.asc()))
         .select(KeptCase::as_select())
@@ -332,7 +333,7 @@ pub fn destroy(
         // The guard makes a second destruction of the same case (by another instance) a no-op.
         let claimed = diesel::update(
             this.filter(vpo_cases::destroyed_at.is_null())
-                .filter(vpo_cases::status.eq("closed")),
+                .filter(vpo_cases::status.eq(CaseStatus::Closed.as_str())),
         )
         .set((
             vpo_cases::agreements.eq(None::<Vec<u8>>),

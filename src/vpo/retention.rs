@@ -3,6 +3,7 @@
 //! organisation, and logs each destruction. Run daily by the schedule and by `psa purge`; the day
 //! is passed in. The statistics-only facts stay, so the annual figures do not change.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
@@ -37,18 +38,17 @@ pub fn purge(conn: &mut DbConnection, today: NaiveDate) -> Result<PurgeReport, D
     let mut rules: HashMap<String, Rules> = HashMap::new();
     let mut report = PurgeReport::default();
     for case in store::closed_and_kept(conn)? {
-        if !rules.contains_key(&case.organisation_id) {
-            let organisation = OrganisationId::new(case.organisation_id.clone());
-            let found = Rules {
-                max_months: store::max_months(conn, &organisation)?,
-                finalised: vpo_reports::finalised_years(conn, &organisation)?
-                    .into_iter()
-                    .collect(),
-            };
-            rules.insert(case.organisation_id.clone(), found);
-        }
-        let Some(rules) = rules.get(&case.organisation_id) else {
-            continue;
+        let rules = match rules.entry(case.organisation_id.clone()) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                let organisation = OrganisationId::new(case.organisation_id.clone());
+                new.insert(Rules {
+                    max_months: store::max_months(conn, &organisation)?,
+                    finalised: vpo_reports::finalised_years(conn, &organisation)?
+                        .into_iter()
+                        .collect(),
+                })
+            }
         };
         // The year a case is counted in is the year of its quarter of first contact.
         let finalised = Quarter::parse(&case.quarter)
