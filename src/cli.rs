@@ -94,6 +94,12 @@ enum Command {
     /// Work with questionnaire files
     #[command(subcommand)]
     Questionnaire(QuestionnaireCommand),
+    /// Destroy the confidential parts of closed VPO cases that are due (as the daily schedule
+    /// does) and print how many
+    Purge,
+    /// Work with the confidential counsellor's sealed notes
+    #[command(subcommand)]
+    Notes(NotesCommand),
     /// Tell whether an export file is authentic: FILE with its detached signature SIGFILE
     Verify {
         file: PathBuf,
@@ -103,6 +109,13 @@ enum Command {
         #[arg(long, allow_hyphen_values = true)]
         public_key: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum NotesCommand {
+    /// Seal every value sealed with a retired notes key (PSA_RETIRED_NOTES_KEYS) again with the
+    /// current one (PSA_NOTES_KEY)
+    Rekey,
 }
 
 #[derive(Subcommand, Debug)]
@@ -284,6 +297,31 @@ fn run(cli: Cli) -> CliResult {
         } => {
             let signer = crate::export::signing::ExportSigner::new(&settings.keys);
             verify_file(&file, &signature, |bytes, sig| signer.verify(bytes, sig))
+        }
+        Command::Purge => {
+            let mut conn = open(&settings)?;
+            let report = crate::vpo::retention::purge(&mut conn, crate::calendar::today())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "destroyed the notes, agreements and case reports of {} case(s) ({} counted in a finalised report, {} past the maximum); {} note(s) deleted",
+                report.cases, report.report_finalised, report.maximum_reached, report.notes
+            );
+            Ok(())
+        }
+        Command::Notes(NotesCommand::Rekey) => {
+            let mut conn = open(&settings)?;
+            let cipher = crate::vpo::sealing::NotesCipher::from_keys(&settings.keys);
+            let report = crate::vpo::rekey::rekey(&mut conn, &cipher).map_err(|e| e.to_string())?;
+            println!(
+                "re-sealed {} value(s) with the current notes key; {} already current",
+                report.resealed, report.current
+            );
+            match report.unopenable {
+                0 => Ok(()),
+                n => Err(format!(
+                    "{n} value(s) sealed with a key that is neither PSA_NOTES_KEY nor in PSA_RETIRED_NOTES_KEYS were left as they are"
+                )),
+            }
         }
         Command::Keys(_) | Command::Questionnaire(_) => Ok(()),
     }

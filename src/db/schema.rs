@@ -344,6 +344,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    vpo_settings (organisation_id) {
+        organisation_id -> Text,
+        max_months -> Integer,
+    }
+}
+
+diesel::table! {
+    vpo_reports (organisation_id, year) {
+        organisation_id -> Text,
+        year -> Integer,
+        recommendations -> Text,
+        finalised_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    vpo_destruction_log (id) {
+        id -> Text,
+        organisation_id -> Text,
+        at -> Timestamp,
+        case_reference -> Text,
+        what -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
     counsellors (id) {
         id -> Text,
         organisation_id -> Text,
@@ -358,15 +385,6 @@ diesel::table! {
         photo -> Nullable<Binary>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    vpo_reports (organisation_id, year) {
-        organisation_id -> Text,
-        year -> Integer,
-        recommendations -> Text,
-        finalised_at -> Nullable<Timestamp>,
     }
 }
 
@@ -412,4 +430,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     vpo_cases,
     vpo_notes,
     vpo_reports,
+    vpo_destruction_log,
+    vpo_settings,
 );

@@ -1,12 +1,18 @@
 //! The case register's storage: cases, who is assigned to them, sealed notes, and the VPO access
 //! log. Every function takes the organisation; functions that open a case also take the
 //! counsellor and find it only through an assignment, so an unassigned case reads as absent.
+//! Retention (the organisation's maximum, destruction and its log) and re-sealing under a new
+//! notes key work across organisations, for `psa purge`, the daily schedule and `psa notes rekey`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{users, vpo_access_log, vpo_assignments, vpo_cases, vpo_notes};
+use super::schema::{
+    users, vpo_access_log, vpo_assignments, vpo_cases, vpo_destruction_log, vpo_notes, vpo_settings,
+};
 use super::{DbConnection, DbError, now};
+use crate::domain::vpo::CaseStatus;
+use crate::domain::vpo::retention::{DEFAULT_MAX_MONTHS, Destroyed, Destruction};
 use crate::domain::{OrganisationId, UserId};
 use crate::secret::new_id;
 
@@ -250,4 +256,209 @@ pub fn access_log(
         .limit(limit)
         .select(AccessEntry::as_select())
         .load(conn)?)
+}
+
+/// The organisation's maximum, in months, that a closed case's confidential parts are kept.
+pub fn max_months(conn: &mut DbConnection, organisation: &OrganisationId) -> Result<u32, DbError> {
+    let stored: Option<i32> = vpo_settings::table
+        .find(organisation.as_str())
+        .select(vpo_settings::max_months)
+        .first(conn)
+        .optional()?;
+    Ok(stored
+        .and_then(|m| u32::try_from(m).ok())
+        .unwrap_or(DEFAULT_MAX_MONTHS))
+}
+
+/// Sets the organisation's maximum (the caller checks its range).
+pub fn set_max_months(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    months: u32,
+) -> Result<(), DbError> {
+    let months = i32::try_from(months).unwrap_or(i32::MAX);
+    conn.transaction(|conn| {
+        let changed = diesel::update(vpo_settings::table.find(organisation.as_str()))
+            .set(vpo_settings::max_months.eq(months))
+            .execute(conn)?;
+        if changed == 0 {
+            diesel::insert_into(vpo_settings::table)
+                .values((
+                    vpo_settings::organisation_id.eq(organisation.as_str()),
+                    vpo_settings::max_months.eq(months),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// A closed case whose confidential parts are still kept: what retention decides on.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = vpo_cases)]
+pub struct KeptCase {
+    pub id: String,
+    pub organisation_id: String,
+    pub reference: String,
+    pub quarter: String,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// Every closed case of every organisation not destroyed yet.
+pub fn closed_and_kept(conn: &mut DbConnection) -> Result<Vec<KeptCase>, DbError> {
+    Ok(vpo_cases::table
+        .filter(vpo_cases::status.eq(CaseStatus::Closed.as_str()))
+        .filter(vpo_cases::destroyed_at.is_null())
+        .order((vpo_cases::organisation_id.asc(), vpo_cases::id.asc()))
+        .select(KeptCase::as_select())
+        .load(conn)?)
+}
+
+/// Destroys a closed case's notes, agreements, case report and date of first contact at `at`,
+/// and logs it (what and why, never contents), in one transaction. `None` when the case was
+/// destroyed meanwhile (another instance) or is open again.
+pub fn destroy(
+    conn: &mut DbConnection,
+    case: &KeptCase,
+    reason: Destruction,
+    at: NaiveDateTime,
+) -> Result<Option<Destroyed>, DbError> {
+    conn.transaction(|conn| {
+        let this = vpo_cases::table
+            .filter(vpo_cases::organisation_id.eq(&case.organisation_id))
+            .filter(vpo_cases::id.eq(&case.id));
+        let (agreements, case_report): (Option<Vec<u8>>, Option<Vec<u8>>) = this
+            .select((vpo_cases::agreements, vpo_cases::case_report))
+            .first(conn)?;
+        // The guard makes a second destruction of the same case (by another instance) a no-op.
+        let claimed = diesel::update(
+            this.filter(vpo_cases::destroyed_at.is_null())
+                .filter(vpo_cases::status.eq(CaseStatus::Closed.as_str())),
+        )
+        .set((
+            vpo_cases::agreements.eq(None::<Vec<u8>>),
+            vpo_cases::case_report.eq(None::<Vec<u8>>),
+            vpo_cases::first_contact.eq(None::<NaiveDate>),
+            vpo_cases::destroyed_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+        if claimed == 0 {
+            return Ok(None);
+        }
+        let notes = diesel::delete(
+            vpo_notes::table
+                .filter(vpo_notes::organisation_id.eq(&case.organisation_id))
+                .filter(vpo_notes::case_id.eq(&case.id)),
+        )
+        .execute(conn)?;
+        let destroyed = Destroyed {
+            notes,
+            agreements: agreements.is_some(),
+            case_report: case_report.is_some(),
+        };
+        diesel::insert_into(vpo_destruction_log::table)
+            .values((
+                vpo_destruction_log::id.eq(new_id()),
+                vpo_destruction_log::organisation_id.eq(&case.organisation_id),
+                vpo_destruction_log::at.eq(at),
+                vpo_destruction_log::case_reference.eq(&case.reference),
+                vpo_destruction_log::what.eq(destroyed.describe()),
+                vpo_destruction_log::reason.eq(reason.as_str()),
+            ))
+            .execute(conn)?;
+        Ok(Some(destroyed))
+    })
+}
+
+/// Leaves no old versions of destroyed rows behind: SQLite zeroes freed pages (`secure_delete`
+/// on every connection) and here empties its write-ahead log; PostgreSQL rewrites the tables.
+pub fn scrub(conn: &mut DbConnection) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?,
+        DbConnection::Postgresql(c) => {
+            // One statement each: several in one query form a transaction, where VACUUM cannot run.
+            for table in ["vpo_notes", "vpo_cases"] {
+                c.batch_execute(&format!("VACUUM FULL {table}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One line of the destruction log.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = vpo_destruction_log)]
+pub struct DestructionEntry {
+    pub at: NaiveDateTime,
+    pub case_reference: String,
+    pub what: String,
+    pub reason: String,
+}
+
+/// The organisation's destruction log, newest first.
+pub fn destruction_log(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    limit: i64,
+) -> Result<Vec<DestructionEntry>, DbError> {
+    Ok(vpo_destruction_log::table
+        .filter(vpo_destruction_log::organisation_id.eq(organisation.as_str()))
+        .order((
+            vpo_destruction_log::at.desc(),
+            vpo_destruction_log::id.desc(),
+        ))
+        .limit(limit)
+        .select(DestructionEntry::as_select())
+        .load(conn)?)
+}
+
+/// Every case of every organisation (for re-sealing under a new notes key).
+pub fn every_case(conn: &mut DbConnection) -> Result<Vec<CaseRow>, DbError> {
+    Ok(vpo_cases::table
+        .order((vpo_cases::organisation_id.asc(), vpo_cases::id.asc()))
+        .select(CaseRow::as_select())
+        .load(conn)?)
+}
+
+/// Which sealed column of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedPart {
+    Agreements,
+    CaseReport,
+}
+
+/// Replaces a sealed part of a case with `new` if it still holds `old`; whether it did.
+pub fn reseal_part(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    part: SealedPart,
+    old: &[u8],
+    new: &[u8],
+) -> Result<bool, DbError> {
+    let this = vpo_cases::table
+        .filter(vpo_cases::organisation_id.eq(&case.organisation_id))
+        .filter(vpo_cases::id.eq(&case.id));
+    let changed = match part {
+        SealedPart::Agreements => diesel::update(this.filter(vpo_cases::agreements.eq(old)))
+            .set(vpo_cases::agreements.eq(new))
+            .execute(conn)?,
+        SealedPart::CaseReport => diesel::update(this.filter(vpo_cases::case_report.eq(old)))
+            .set(vpo_cases::case_report.eq(new))
+            .execute(conn)?,
+    };
+    Ok(changed > 0)
+}
+
+/// Replaces a note's sealed text with `new` if it still holds `old`; whether it did.
+pub fn reseal_note(conn: &mut DbConnection, note: &NoteRow, new: &[u8]) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        vpo_notes::table
+            .filter(vpo_notes::organisation_id.eq(&note.organisation_id))
+            .filter(vpo_notes::id.eq(&note.id))
+            .filter(vpo_notes::sealed.eq(&note.sealed)),
+    )
+    .set(vpo_notes::sealed.eq(new))
+    .execute(conn)?;
+    Ok(changed > 0)
 }

@@ -91,6 +91,11 @@ pub struct OrganisationHeader {
         api::vpo_reports::put_recommendations,
         api::vpo_reports::finalise_report,
         api::vpo_reports::propose_item,
+        // VPO retention and data-subject access requests.
+        api::vpo::export_access_request,
+        api::vpo::get_destruction_log,
+        api::vpo::get_settings,
+        api::vpo::put_settings,
         api::counsellors::list_counsellors,
         api::counsellors::create_counsellor,
         api::counsellors::update_counsellor,

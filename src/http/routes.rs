@@ -211,6 +211,11 @@ pub fn table() -> Vec<RouteSpec> {
         PUT "/api/v1/vpo/reports/{year}/recommendations" Api Members(VPO) => api::vpo_reports::put_recommendations;
         POST "/api/v1/vpo/reports/{year}/finalise" Api Members(VPO) => api::vpo_reports::finalise_report;
         POST "/api/v1/vpo/reports/{year}/proposals" Api Members(VPO) => api::vpo_reports::propose_item;
+        // VPO retention and data-subject access requests.
+        POST "/api/v1/vpo/cases/{id}/access-request" Api Members(VPO) => api::vpo::export_access_request;
+        GET "/api/v1/vpo/destruction-log" Api Members(VPO) => api::vpo::get_destruction_log;
+        GET "/api/v1/vpo/settings" Api Members(VPO) => api::vpo::get_settings;
+        PUT "/api/v1/vpo/settings" Api Members(VPO) => api::vpo::put_settings;
         GET "/api/v1/counsellors" Api Members(COUNSELLOR_EDITORS) => api::counsellors::list_counsellors;
         POST "/api/v1/counsellors" Api Members(COUNSELLOR_EDITORS) => api::counsellors::create_counsellor;
         PATCH "/api/v1/counsellors/{id}" Api Members(COUNSELLOR_EDITORS) => api::counsellors::update_counsellor;

@@ -1,8 +1,11 @@
-//! Rounds open and close by themselves at their dates. Every instance runs this; the state
-//! guards in storage make a second open or close of the same round a no-op.
+//! Rounds open and close by themselves at their dates, and once a day the confidential parts of
+//! closed VPO cases that are due are destroyed. Every instance runs this; the state guards in
+//! storage make a second open or close of the same round, or destruction of the same case, a
+//! no-op.
 
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::AppState;
@@ -11,6 +14,7 @@ use crate::db::schema::rounds as table;
 use crate::db::{DbError, now, rounds as store};
 use crate::domain::OrganisationId;
 use crate::domain::round::RoundStatus;
+use crate::vpo::retention::PurgeReport;
 
 /// How often due rounds are looked for.
 pub const INTERVAL: Duration = Duration::from_secs(30);
@@ -63,11 +67,44 @@ pub async fn run_once(state: &AppState) -> usize {
     changed
 }
 
-/// Runs `run_once` every `INTERVAL` until the server stops.
+/// The daily work of `today` (Europe/Amsterdam): destroys the confidential parts of closed VPO
+/// cases that are due (`vpo::retention::purge`); the report, or `None` when it failed (logged).
+pub async fn run_daily(state: &AppState, today: NaiveDate) -> Option<PurgeReport> {
+    let purged = state
+        .db
+        .run(move |conn| crate::vpo::retention::purge(conn, today))
+        .await;
+    match purged {
+        Ok(report) => {
+            if report.cases > 0 {
+                tracing::info!(
+                    cases = report.cases,
+                    report_finalised = report.report_finalised,
+                    maximum_reached = report.maximum_reached,
+                    notes = report.notes,
+                    "confidential parts of closed VPO cases destroyed"
+                );
+            }
+            Some(report)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not destroy the confidential parts of VPO cases that are due");
+            None
+        }
+    }
+}
+
+/// Runs `run_once` every `INTERVAL`, and `run_daily` on the first tick of every day (and again
+/// on the next tick after a failure), until the server stops.
 pub async fn run(state: AppState) {
     let mut ticks = actix_web::rt::time::interval(INTERVAL);
+    let mut done_on: Option<NaiveDate> = None;
     loop {
         ticks.tick().await;
         run_once(&state).await;
+        let today = crate::calendar::today();
+        if done_on != Some(today) && run_daily(&state, today).await.is_some() {
+            done_on = Some(today);
+        }
     }
 }

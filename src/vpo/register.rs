@@ -485,6 +485,95 @@ pub fn add_note(
     view(conn, cipher, &row)
 }
 
+/// What a data-subject access request asks to leave out of a case's export.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequest {
+    /// Passages (names of others, details that identify them) replaced by `█████` wherever
+    /// they occur in the agreements, the case report and the notes, whatever their case; each
+    /// at least 2 characters.
+    #[serde(default)]
+    pub redact: Vec<String>,
+    /// Ids of notes left out altogether.
+    #[serde(default)]
+    pub omit_notes: Vec<String>,
+}
+
+/// Most passages one request may name, and their longest length.
+const PASSAGES_LIMIT: usize = 200;
+const PASSAGE_CHARS_LIMIT: usize = 1_000;
+
+fn check_access_request(request: &AccessRequest) -> Result<(), AppError> {
+    use crate::domain::vpo::redaction::MIN_PASSAGE_CHARS;
+    if request.redact.len() > PASSAGES_LIMIT {
+        return Err(AppError::field(
+            "redact",
+            format!("at most {PASSAGES_LIMIT} passages"),
+        ));
+    }
+    for passage in &request.redact {
+        let chars = passage.trim().chars().count();
+        if chars < MIN_PASSAGE_CHARS {
+            return Err(AppError::field(
+                "redact",
+                format!("a passage has at least {MIN_PASSAGE_CHARS} characters besides spaces"),
+            ));
+        }
+        if chars > PASSAGE_CHARS_LIMIT {
+            return Err(AppError::field(
+                "redact",
+                format!("a passage has at most {PASSAGE_CHARS_LIMIT} characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The case as its data subject may receive it: the notes of `omit_notes` left out, and every
+/// passage of `redact` replaced by `█████` in the agreements, the case report and the notes.
+/// The export is logged.
+pub fn access_request(
+    conn: &mut DbConnection,
+    cipher: &NotesCipher,
+    who: &Counsellor<'_>,
+    id: &str,
+    request: &AccessRequest,
+) -> Result<CaseView, AppError> {
+    use crate::domain::vpo::redaction::redact;
+    check_access_request(request)?;
+    let row = assigned(conn, who, id)?;
+    let mut case = view(conn, cipher, &row)?;
+    if let Some(unknown) = request
+        .omit_notes
+        .iter()
+        .find(|omit| !case.notes.iter().any(|note| &note.id == *omit))
+    {
+        return Err(AppError::field(
+            "omit_notes",
+            format!("this case has no note `{unknown}`"),
+        ));
+    }
+    case.notes
+        .retain(|note| !request.omit_notes.contains(&note.id));
+    // Spaces around a passage would let it miss an occurrence at the end of a sentence.
+    let passages: Vec<String> = request.redact.iter().map(|p| p.trim().to_owned()).collect();
+    for text in [&mut case.agreements, &mut case.case_report]
+        .into_iter()
+        .flatten()
+        .chain(case.notes.iter_mut().map(|note| &mut note.text))
+    {
+        *text = redact(text, &passages);
+    }
+    store::log(
+        conn,
+        who.organisation,
+        who.email,
+        Some(&row.reference),
+        "access request export",
+    )?;
+    Ok(case)
+}
+
 /// Hands a case to another counsellor of the organisation; `keep` stays assigned too.
 pub fn hand_over(
     conn: &mut DbConnection,

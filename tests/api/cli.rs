@@ -9,7 +9,7 @@ use psa::keys::Keys;
 
 use crate::helpers::{PASSWORD, TestDatabase};
 
-fn psa(database: &TestDatabase) -> Command {
+pub(crate) fn psa(database: &TestDatabase) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_psa"));
     command
         .env_clear()
@@ -28,7 +28,7 @@ fn psa(database: &TestDatabase) -> Command {
     command
 }
 
-fn run(mut command: Command, stdin: &str) -> Output {
+pub(crate) fn run(mut command: Command, stdin: &str) -> Output {
     let mut child = command.spawn().expect("psa starts");
     child
         .stdin
@@ -39,7 +39,7 @@ fn run(mut command: Command, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

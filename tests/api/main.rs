@@ -27,3 +27,4 @@ mod shares;
 mod units;
 mod vpo;
 mod vpo_report;
+mod vpo_retention;

@@ -5,6 +5,7 @@
 //! confidential parts live encrypted in storage, and the report is computed from these facts.
 
 pub mod case;
+pub mod redaction;
 pub mod report;
 pub mod retention;
 pub mod suppression;

@@ -42,6 +42,36 @@ pub fn due(
     (today >= limit).then_some(Destruction::MaximumReached)
 }
 
+/// The longest maximum an organisation may set, in months (ten years).
+pub const MAX_MONTHS_LIMIT: u32 = 120;
+
+/// What was destroyed of one case, as the destruction log names it: counts and the names of
+/// parts, never their contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Destroyed {
+    pub notes: usize,
+    pub agreements: bool,
+    pub case_report: bool,
+}
+
+impl Destroyed {
+    /// `3 notes, agreements, case report, date of first contact`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![match self.notes {
+            1 => "1 note".to_owned(),
+            n => format!("{n} notes"),
+        }];
+        if self.agreements {
+            parts.push("agreements".into());
+        }
+        if self.case_report {
+            parts.push("case report".into());
+        }
+        parts.push("date of first contact".into());
+        parts.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +100,28 @@ mod tests {
         assert_eq!(
             due(closed, false, 3, date("2026-06-15")),
             Some(Destruction::MaximumReached)
+        );
+    }
+
+    #[test]
+    fn the_destruction_log_names_counts_and_parts_only() {
+        let all = Destroyed {
+            notes: 3,
+            agreements: true,
+            case_report: true,
+        };
+        assert_eq!(
+            all.describe(),
+            "3 notes, agreements, case report, date of first contact"
+        );
+        let one = Destroyed {
+            notes: 1,
+            ..Destroyed::default()
+        };
+        assert_eq!(one.describe(), "1 note, date of first contact");
+        assert_eq!(
+            Destroyed::default().describe(),
+            "0 notes, date of first contact"
         );
     }
 }

@@ -4,6 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
+use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,7 +15,7 @@ use crate::error::{AppError, Refusals};
 use crate::http::AppState;
 use crate::http::auth::Member;
 use crate::vpo::register::{
-    self, CaseChange, CaseSummary, CaseView, Counsellor, NewCase, TEXT_LIMIT,
+    self, AccessRequest, CaseChange, CaseSummary, CaseView, Counsellor, NewCase, TEXT_LIMIT,
 };
 use crate::vpo::sealing::NotesCipher;
 
@@ -310,6 +311,155 @@ pub async fn get_access_log(
             })
             .collect(),
     ))
+}
+
+/// A data-subject access request: the case as JSON to hand to the person it is about, with the
+/// notes named in `omit_notes` left out and every passage of `redact` replaced by `█████` in the
+/// agreements, the case report and the notes (whatever its case, also inside longer words). A
+/// download (`{reference}-inzage.json`); logged in the VPO access log.
+#[utoipa::path(post, path = "/api/v1/vpo/cases/{id}/access-request", tag = "vpo",
+    params(crate::http::openapi::OrganisationHeader, ("id" = String, Path, description = "The case")),
+    request_body = AccessRequest,
+    responses(
+        (status = 200, description = "The redacted case, as an attachment", body = CaseView,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"{reference}-inzage.json\""))),
+        (status = 404, description = "No case of the caller has this id", body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "A passage shorter than 2 characters, or a note the case does not have", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+    ))]
+pub async fn export_access_request(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<String>,
+    body: web::Json<AccessRequest>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let request = body.into_inner();
+    let case = as_counsellor(&state, member, move |conn, cipher, who| {
+        register::access_request(conn, cipher, who, &id, &request)
+    })
+    .await?;
+    // References are `VPO-2026-001`: nothing to quote in a file name.
+    let file_name = format!("{}-inzage.json", case.reference);
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(case))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DestructionView {
+    pub at: String,
+    /// The case's reference.
+    pub case_reference: String,
+    /// Counts and names of the parts destroyed, never their contents.
+    #[schema(example = "3 notes, agreements, case report, date of first contact")]
+    pub what: String,
+    /// `report_finalised` (the report of the case's year was finalised) or `maximum_reached`
+    /// (the organisation's maximum after closing passed).
+    pub reason: String,
+}
+
+/// The destruction log: every case whose notes, agreements and case report were destroyed,
+/// newest first (the last 500).
+#[utoipa::path(get, path = "/api/v1/vpo/destruction-log", tag = "vpo",
+    params(crate::http::openapi::OrganisationHeader),
+    responses((status = 200, description = "The log", body = Vec<DestructionView>), Refusals))]
+pub async fn get_destruction_log(
+    state: web::Data<AppState>,
+    member: Member,
+) -> Result<web::Json<Vec<DestructionView>>, AppError> {
+    let organisation = member.organisation;
+    let entries = state
+        .db
+        .run(move |conn| store::destruction_log(conn, &organisation, 500).map_err(AppError::from))
+        .await?;
+    Ok(web::Json(
+        entries
+            .into_iter()
+            .map(|e| DestructionView {
+                at: crate::db::utc(e.at),
+                case_reference: e.case_reference,
+                what: e.what,
+                reason: e.reason,
+            })
+            .collect(),
+    ))
+}
+
+/// The organisation's retention of case files.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpoSettings {
+    /// The longest, in months after closing, that a case's notes, agreements and case report
+    /// are kept when the report of its year is not finalised sooner: 1 to 120, default 12.
+    #[schema(minimum = 1, maximum = 120, example = 12)]
+    pub max_months: i64,
+}
+
+/// The organisation's retention maximum.
+#[utoipa::path(get, path = "/api/v1/vpo/settings", tag = "vpo",
+    params(crate::http::openapi::OrganisationHeader),
+    responses((status = 200, description = "The settings", body = VpoSettings), Refusals))]
+pub async fn get_settings(
+    state: web::Data<AppState>,
+    member: Member,
+) -> Result<web::Json<VpoSettings>, AppError> {
+    let organisation = member.organisation;
+    let months = state
+        .db
+        .run(move |conn| store::max_months(conn, &organisation).map_err(AppError::from))
+        .await?;
+    Ok(web::Json(VpoSettings {
+        max_months: i64::from(months),
+    }))
+}
+
+/// Sets the organisation's retention maximum; logged in the VPO access log. The next daily
+/// sweep (or `psa purge`) applies it.
+#[utoipa::path(put, path = "/api/v1/vpo/settings", tag = "vpo",
+    params(crate::http::openapi::OrganisationHeader),
+    request_body = VpoSettings,
+    responses(
+        (status = 200, description = "The settings as stored", body = VpoSettings),
+        (status = 422, description = "A maximum outside 1 to 120", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+    ))]
+pub async fn put_settings(
+    state: web::Data<AppState>,
+    member: Member,
+    body: web::Json<VpoSettings>,
+) -> Result<web::Json<VpoSettings>, AppError> {
+    use crate::domain::vpo::retention::MAX_MONTHS_LIMIT;
+    let months = u32::try_from(body.max_months)
+        .ok()
+        .filter(|m| (1..=MAX_MONTHS_LIMIT).contains(m))
+        .ok_or_else(|| {
+            AppError::field(
+                "max_months",
+                format!("a number of months from 1 to {MAX_MONTHS_LIMIT}"),
+            )
+        })?;
+    as_counsellor(&state, member, move |conn, _, who| {
+        conn.transaction(|conn| -> Result<(), AppError> {
+            store::set_max_months(conn, who.organisation, months)?;
+            store::log(
+                conn,
+                who.organisation,
+                who.email,
+                None,
+                &format!("retention maximum set to {months} months"),
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(web::Json(VpoSettings {
+        max_months: i64::from(months),
+    }))
 }
 
 const _: () = assert!(
