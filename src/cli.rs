@@ -361,12 +361,6 @@ fn serve(settings: Settings, log_json: bool) -> CliResult {
         if let Some(link) = app.setup_link() {
             println!("First start: open {link} to create the first account (one-time link).");
         }
-        // Beside the workers: the server answers meanwhile; the first export is then not slower.
-        std::thread::spawn(|| {
-            if let Err(e) = crate::render::export::pdf::warm_up() {
-                tracing::error!(error = %e, "pdf: warming up the typesetter failed");
-            }
-        });
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
 }

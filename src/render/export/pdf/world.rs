@@ -176,7 +176,9 @@ pub(crate) fn compile(job: Job) -> Result<Vec<u8>, PdfError> {
 
 /// Compiles the world's document and exports it as PDF/A-2b with the given /ID and date.
 fn typeset(world: &ExportWorld, ident: String, at: Option<Datetime>) -> Result<Vec<u8>, PdfError> {
+    let started = std::time::Instant::now();
     let compiled = typst::compile::<PagedDocument>(world);
+    let laid_out = started.elapsed();
     for warning in &compiled.warnings {
         tracing::debug!(message = %warning.message, "pdf: typst warning");
     }
@@ -191,23 +193,15 @@ fn typeset(world: &ExportWorld, ident: String, at: Option<Datetime>) -> Result<V
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&document, &options).map_err(|e| errors(&e));
+    tracing::debug!(
+        pages = document.pages().len(),
+        layout_ms = laid_out.as_millis(),
+        total_ms = started.elapsed().as_millis(),
+        "pdf: typeset"
+    );
     // Each export is typeset once: typst's memoised results would only hold memory (hundreds
     // of megabytes after a large plan) for a document that is never typeset again.
     typst::comemo::evict(0);
     bytes
 }
 
-/// Typesets a small page with the template's fonts, a table and a PDF/A export, so that the
-/// one-time costs (the library, the fonts, line-breaking data) are paid at start-up and not
-/// by the first export.
-pub(super) fn warm_up() -> Result<(), PdfError> {
-    const PAGE: &str = "#set text(font: \"DejaVu Sans\", lang: \"nl\")\n\
-        = Opwarmen\n#table(columns: 2, [Pesten], [12,5%], [*Werkdruk*], [48,0])\n";
-    let world = ExportWorld {
-        main: Source::new(file_id("/warm-up.typ")?, PAGE.to_owned()),
-        files: HashMap::new(),
-        today: None,
-    };
-    let at = datetime(chrono::DateTime::UNIX_EPOCH.naive_utc());
-    typeset(&world, "psa-warm-up".to_owned(), at).map(drop)
-}
