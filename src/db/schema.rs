@@ -327,6 +327,7 @@ diesel::table! {
         organisation_id -> Text,
         case_id -> Text,
         written_on -> Date,
+        created_at -> Timestamp,
         author -> Text,
         sealed -> Binary,
     }

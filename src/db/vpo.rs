@@ -47,6 +47,7 @@ pub struct NoteRow {
     pub organisation_id: String,
     pub case_id: String,
     pub written_on: NaiveDate,
+    pub created_at: NaiveDateTime,
     /// The writer's e-mail address.
     pub author: String,
     pub sealed: Vec<u8>,
@@ -218,7 +219,11 @@ pub fn notes(
     Ok(vpo_notes::table
         .filter(vpo_notes::organisation_id.eq(organisation.as_str()))
         .filter(vpo_notes::case_id.eq(case))
-        .order((vpo_notes::written_on.asc(), vpo_notes::id.asc()))
+        .order((
+            vpo_notes::written_on.asc(),
+            vpo_notes::created_at.asc(),
+            vpo_notes::id.asc(),
+        ))
         .select(NoteRow::as_select())
         .load(conn)?)
 }

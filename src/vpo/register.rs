@@ -447,15 +447,21 @@ pub fn change(
     view(conn, cipher, &row)
 }
 
-/// Adds a dated note to a case.
+/// Adds a note dated `written_on` (not after `today`) to a case.
 pub fn add_note(
     conn: &mut DbConnection,
     cipher: &NotesCipher,
     who: &Counsellor<'_>,
     id: &str,
     text: &str,
-    written_on: NaiveDate,
+    (written_on, today): (NaiveDate, NaiveDate),
 ) -> Result<CaseView, AppError> {
+    if written_on > today {
+        return Err(AppError::field(
+            "written_on",
+            "a note is not dated in the future",
+        ));
+    }
     let row = assigned(conn, who, id)?;
     refuse_when_destroyed(&row)?;
     if text.trim().is_empty() {
@@ -469,6 +475,7 @@ pub fn add_note(
         organisation_id: row.organisation_id.clone(),
         case_id: row.id.clone(),
         written_on,
+        created_at: crate::db::now(),
         author: who.email.to_owned(),
     };
     conn.transaction(|conn| -> Result<(), AppError> {

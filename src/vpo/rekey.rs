@@ -143,7 +143,7 @@ mod tests {
         )
         .unwrap();
         for text in ["Eerste gesprek.", "Tweede gesprek."] {
-            register::add_note(conn, old, &who, &case.id, text, today).unwrap();
+            register::add_note(conn, old, &who, &case.id, text, (today, today)).unwrap();
         }
         (organisation, case.id)
     }

@@ -322,8 +322,20 @@ fn serve(
     String,
     BufReader<std::process::ChildStdout>,
 ) {
+    serve_logging(database, "info")
+}
+
+/// As `serve`, logging at `level`.
+fn serve_logging(
+    database: &TestDatabase,
+    level: &str,
+) -> (
+    std::process::Child,
+    String,
+    BufReader<std::process::ChildStdout>,
+) {
     let mut serve = psa(database);
-    serve.env("PSA_BIND", "127.0.0.1:0").env("PSA_LOG", "info");
+    serve.env("PSA_BIND", "127.0.0.1:0").env("PSA_LOG", level);
     let mut child = serve.spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
@@ -460,20 +472,7 @@ fn a_counsellors_case_leaves_nothing_in_the_log_or_the_general_access_log() {
         text(&run(token, "").stdout).trim().to_owned()
     };
     let admin = bearer("hr@example.nl");
-    let mut serve_debug = psa(&database);
-    serve_debug
-        .env("PSA_BIND", "127.0.0.1:0")
-        .env("PSA_LOG", "debug");
-    let mut child = serve_debug.spawn().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let address = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
+    let (mut child, address, _stdout) = serve_logging(&database, "debug");
     let secrets = [
         "Geheim-Alfa",
         "Geheim-Bravo",

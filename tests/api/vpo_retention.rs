@@ -419,7 +419,7 @@ fn database_with_cases(key: [u8; 32]) -> (TestDatabase, Vec<(String, String)>) {
             &who,
             &case.id,
             "Notitie-Geheim.",
-            first_contact,
+            (first_contact, today()),
         )
         .unwrap();
         cases.push((case.id, first_contact.to_string()));

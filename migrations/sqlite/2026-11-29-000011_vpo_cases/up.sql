@@ -38,6 +38,8 @@ CREATE TABLE vpo_notes (
     organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
     case_id TEXT NOT NULL REFERENCES vpo_cases (id) ON DELETE CASCADE,
     written_on DATE NOT NULL,
+    -- When it was stored: notes of one day keep the order they were written in.
+    created_at TIMESTAMP NOT NULL,
     author TEXT NOT NULL,
     sealed BLOB NOT NULL
 );

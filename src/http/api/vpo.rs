@@ -189,14 +189,8 @@ pub async fn add_note(
     let today = crate::calendar::today();
     let NoteBody { text, written_on } = body.into_inner();
     let written_on = written_on.unwrap_or(today);
-    if written_on > today {
-        return Err(AppError::field(
-            "written_on",
-            "a note is not dated in the future",
-        ));
-    }
     let case = as_counsellor(&state, member, move |conn, cipher, who| {
-        register::add_note(conn, cipher, who, &id, &text, written_on)
+        register::add_note(conn, cipher, who, &id, &text, (written_on, today))
     })
     .await?;
     Ok(HttpResponse::Created().json(case))

@@ -9,13 +9,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
+use crate::db::DbConnection;
 use crate::domain::vpo::{Action, Behaviour, CaseStatus, Channel, Source};
 use crate::error::AppError;
 use crate::http::api::vpo::Caller;
 use crate::http::page::{OrgPage, see_other};
 use crate::render::pages::html;
 use crate::render::vpo::{CasePage, CasesPage, FactChoices};
-use crate::vpo::register::{self, CaseChange, Facts, NewCase};
+use crate::vpo::register::{self, CaseChange, Counsellor, Facts, NewCase};
+use crate::vpo::sealing::NotesCipher;
 
 type Fields = Vec<(String, String)>;
 
@@ -160,12 +162,31 @@ pub async fn show_case(page: OrgPage, path: web::Path<String>) -> Result<HttpRes
     case_page(&page, path.into_inner(), StatusCode::OK, vec![]).await
 }
 
-/// Goes back to the case after `done`, or shows the case with what was wrong.
-async fn then_case(
+/// Runs `work` on the case `id` with `input` parsed from the form, then goes back to the case,
+/// or shows it with what was wrong.
+async fn on_case<I, W>(
     page: &OrgPage,
     id: String,
-    done: Result<(), AppError>,
-) -> Result<HttpResponse, AppError> {
+    input: Result<I, AppError>,
+    work: W,
+) -> Result<HttpResponse, AppError>
+where
+    I: Send + 'static,
+    W: FnOnce(&mut DbConnection, &NotesCipher, &Counsellor<'_>, &str, I) -> Result<(), AppError>
+        + Send
+        + 'static,
+{
+    let target = id.clone();
+    let done = match input {
+        Ok(input) => {
+            caller(page)
+                .run(&page.state, move |conn, cipher, who| {
+                    work(conn, cipher, who, &target, input)
+                })
+                .await
+        }
+        Err(error) => Err(error),
+    };
     match done {
         Ok(()) => Ok(see_other(&format!("/vpo/cases/{id}"))),
         Err(error) => {
@@ -199,18 +220,10 @@ pub async fn change_case(
         }),
         closed_on: None,
     });
-    let target = id.clone();
-    let done = match change {
-        Ok(change) => {
-            caller(&page)
-                .run(&page.state, move |conn, cipher, who| {
-                    register::change(conn, cipher, who, &target, change, today).map(drop)
-                })
-                .await
-        }
-        Err(error) => Err(error),
-    };
-    then_case(&page, id, done).await
+    on_case(&page, id, change, move |conn, cipher, who, id, change| {
+        register::change(conn, cipher, who, id, change, today).map(drop)
+    })
+    .await
 }
 
 pub async fn add_note(
@@ -221,25 +234,11 @@ pub async fn add_note(
     let id = path.into_inner();
     let fields = form.into_inner();
     let today = crate::calendar::today();
-    let note = date(&fields, "written_on").and_then(|on| {
-        if on > today {
-            Err(AppError::field("written_on", "not in the future"))
-        } else {
-            Ok((on, one(&fields, "text").to_owned()))
-        }
-    });
-    let target = id.clone();
-    let done = match note {
-        Ok((on, text)) => {
-            caller(&page)
-                .run(&page.state, move |conn, cipher, who| {
-                    register::add_note(conn, cipher, who, &target, &text, on).map(drop)
-                })
-                .await
-        }
-        Err(error) => Err(error),
-    };
-    then_case(&page, id, done).await
+    let note = date(&fields, "written_on").map(|on| (on, one(&fields, "text").to_owned()));
+    on_case(&page, id, note, move |conn, cipher, who, id, (on, text)| {
+        register::add_note(conn, cipher, who, id, &text, (on, today)).map(drop)
+    })
+    .await
 }
 
 pub async fn hand_over(
@@ -251,15 +250,14 @@ pub async fn hand_over(
     let fields = form.into_inner();
     let to = one(&fields, "to").to_owned();
     let keep = one(&fields, "keep") == "yes";
-    let target = id.clone();
-    let done = caller(&page)
-        .run(&page.state, move |conn, _, who| {
-            register::hand_over(conn, who, &target, &to, keep)
-        })
-        .await;
-    match done {
-        // Without `keep`, the case is no longer the caller's to see.
-        Ok(()) if !keep => Ok(see_other("/vpo")),
-        other => then_case(&page, id, other).await,
-    }
+    let answer = on_case(&page, id, Ok((to, keep)), |conn, _, who, id, (to, keep)| {
+        register::hand_over(conn, who, id, &to, keep)
+    })
+    .await?;
+    // Without `keep`, the case is no longer the caller's to see.
+    Ok(if answer.status() == StatusCode::SEE_OTHER && !keep {
+        see_other("/vpo")
+    } else {
+        answer
+    })
 }

@@ -204,4 +204,3 @@ fn typeset(world: &ExportWorld, ident: String, at: Option<Datetime>) -> Result<V
     typst::comemo::evict(0);
     bytes
 }
-
