@@ -34,6 +34,19 @@ impl Lang {
         Cow::Owned(crate::_rust_i18n_translate(self.code(), key).into_owned())
     }
 
+    /// The name of the wire value `wire` under `prefix` (`vpo_report.referral`), or `wire` itself
+    /// where there is none (an organisation's own referral target, say).
+    pub fn term(self, prefix: &str, wire: &str) -> String {
+        let key = format!("{prefix}.{wire}");
+        let text = self.t(&key);
+        // rust-i18n answers an unknown key with `{lang}.{key}`.
+        if text == format!("{}.{key}", self.code()) {
+            wire.to_owned()
+        } else {
+            text.into_owned()
+        }
+    }
+
     /// A number written with a decimal point, in this language's notation (Dutch: comma).
     pub fn decimal(self, number: &str) -> String {
         match self {

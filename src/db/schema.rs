@@ -348,6 +348,7 @@ diesel::table! {
     vpo_settings (organisation_id) {
         organisation_id -> Text,
         max_months -> Integer,
+        referrals -> Text,
     }
 }
 

@@ -12,6 +12,7 @@ use super::schema::{
 };
 use super::{DbConnection, DbError, now};
 use crate::domain::vpo::CaseStatus;
+use crate::domain::vpo::case::DEFAULT_REFERRALS;
 use crate::domain::vpo::retention::{DEFAULT_MAX_MONTHS, Destroyed, Destruction};
 use crate::domain::{OrganisationId, UserId};
 use crate::secret::new_id;
@@ -273,6 +274,53 @@ pub fn max_months(conn: &mut DbConnection, organisation: &OrganisationId) -> Res
     Ok(stored
         .and_then(|m| u32::try_from(m).ok())
         .unwrap_or(DEFAULT_MAX_MONTHS))
+}
+
+/// Where the organisation's counsellors refer people: its own list, or psa's defaults.
+pub fn referrals(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+) -> Result<Vec<String>, DbError> {
+    let stored: Option<String> = vpo_settings::table
+        .find(organisation.as_str())
+        .select(vpo_settings::referrals)
+        .first(conn)
+        .optional()?;
+    let own: Vec<String> = stored
+        .iter()
+        .flat_map(|text| text.lines())
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Ok(if own.is_empty() {
+        DEFAULT_REFERRALS.iter().map(|&r| r.to_owned()).collect()
+    } else {
+        own
+    })
+}
+
+/// Stores the organisation's referral list (checked by `domain::vpo::case::referral_list`;
+/// empty: the defaults).
+pub fn set_referrals(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    list: &[String],
+) -> Result<(), DbError> {
+    let text = list.join("\n");
+    conn.transaction(|conn| {
+        let changed = diesel::update(vpo_settings::table.find(organisation.as_str()))
+            .set(vpo_settings::referrals.eq(&text))
+            .execute(conn)?;
+        if changed == 0 {
+            diesel::insert_into(vpo_settings::table)
+                .values((
+                    vpo_settings::organisation_id.eq(organisation.as_str()),
+                    vpo_settings::referrals.eq(&text),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
 }
 
 /// Sets the organisation's maximum (the caller checks its range).

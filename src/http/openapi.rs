@@ -86,6 +86,7 @@ pub struct OrganisationHeader {
         api::vpo::hand_over_case,
         api::vpo::get_statistics,
         api::vpo::list_referrals,
+        api::vpo::put_referrals,
         api::vpo::get_access_log,
         api::vpo_reports::get_report,
         api::vpo_reports::put_recommendations,

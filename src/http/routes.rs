@@ -206,6 +206,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/vpo/cases/{id}/handover" Api Members(VPO) => api::vpo::hand_over_case;
         GET "/api/v1/vpo/statistics" Api Members(VPO) => api::vpo::get_statistics;
         GET "/api/v1/vpo/referrals" Api Members(VPO) => api::vpo::list_referrals;
+        PUT "/api/v1/vpo/referrals" Api Members(VPO) => api::vpo::put_referrals;
         GET "/api/v1/vpo/access-log" Api Members(VPO) => api::vpo::get_access_log;
         GET "/api/v1/vpo/reports/{file}" Api Members(VPO) => api::vpo_reports::get_report;
         PUT "/api/v1/vpo/reports/{year}/recommendations" Api Members(VPO) => api::vpo_reports::put_recommendations;

@@ -5,14 +5,13 @@ use askama::Template;
 
 use super::pages::Chrome;
 use crate::catalog::Catalog;
-use crate::domain::vpo::case::DEFAULT_REFERRALS;
 use crate::domain::vpo::{Action, Behaviour, Channel, Source};
 use crate::i18n::Lang;
 use crate::vpo::register::{CaseSummary, CaseView};
 
 /// A checkbox or option: its wire value, its label, and whether it is chosen.
 pub struct Choice {
-    pub value: &'static str,
+    pub value: String,
     pub label: String,
     pub chosen: bool,
 }
@@ -28,22 +27,27 @@ pub struct FactChoices {
 }
 
 impl FactChoices {
-    pub fn new(lang: Lang, catalog: &Catalog, case: Option<&CaseView>) -> Self {
+    /// The choices for `case` (a new one when `None`), with the organisation's `referrals`.
+    pub fn new(
+        lang: Lang,
+        catalog: &Catalog,
+        case: Option<&CaseView>,
+        referrals: &[String],
+    ) -> Self {
         let has = |list: Option<&Vec<String>>, value: &str| {
             list.is_some_and(|l| l.iter().any(|v| v == value))
         };
-        let choices = |values: Vec<&'static str>,
-                       chosen: Option<&Vec<String>>,
-                       label: &dyn Fn(&str) -> String| {
-            values
-                .into_iter()
-                .map(|value| Choice {
-                    value,
-                    label: label(value),
-                    chosen: has(chosen, value),
-                })
-                .collect()
-        };
+        let choices =
+            |values: Vec<&str>, chosen: Option<&Vec<String>>, label: &dyn Fn(&str) -> String| {
+                values
+                    .into_iter()
+                    .map(|value| Choice {
+                        value: value.to_owned(),
+                        label: label(value),
+                        chosen: has(chosen, value),
+                    })
+                    .collect()
+            };
         let t =
             |prefix: &'static str| move |v: &str| lang.t(&format!("vpo.{prefix}.{v}")).into_owned();
         // A new case starts at the first channel, so that one is always chosen.
@@ -55,7 +59,7 @@ impl FactChoices {
             channels: choices(
                 Channel::ALL.iter().map(|c| c.as_str()).collect(),
                 channel.as_ref(),
-                &t("channel"),
+                &t("vpo.channel"),
             ),
             behaviours: choices(
                 Behaviour::ALL.iter().map(|b| b.as_str()).collect(),
@@ -65,17 +69,27 @@ impl FactChoices {
             sources: choices(
                 Source::ALL.iter().map(|s| s.as_str()).collect(),
                 case.map(|c| &c.sources),
-                &t("source"),
+                &t("vpo_report.source"),
             ),
             actions: choices(
                 Action::ALL.iter().map(|a| a.as_str()).collect(),
                 case.map(|c| &c.actions),
-                &t("action"),
+                &t("vpo_report.action"),
             ),
             referrals: choices(
-                DEFAULT_REFERRALS.to_vec(),
+                // A case keeps a referral the organisation has since taken off its list.
+                referrals
+                    .iter()
+                    .chain(case.iter().flat_map(|c| &c.referrals))
+                    .map(String::as_str)
+                    .fold(Vec::new(), |mut all, r| {
+                        if !all.contains(&r) {
+                            all.push(r);
+                        }
+                        all
+                    }),
                 case.map(|c| &c.referrals),
-                &t("referral"),
+                &t("vpo_report.referral"),
             ),
             in_scope: case.is_none_or(|c| c.in_scope),
         }

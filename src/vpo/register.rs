@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use super::sealing::{NotesCipher, Place};
 use crate::db::DbConnection;
 use crate::db::vpo::{self as store, CaseRow, NoteRow};
-use crate::domain::vpo::case::DEFAULT_REFERRALS;
 use crate::domain::vpo::report::{AnnualFigures, annual_figures};
 use crate::domain::vpo::{Action, Behaviour, CaseFacts, CaseStatus, Channel, Quarter, Source};
 use crate::domain::{OrganisationId, Role, UserId};
@@ -58,18 +57,14 @@ fn check_text(field: &str, text: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn check_facts(facts: &Facts) -> Result<(), AppError> {
+fn check_facts(facts: &Facts, referrals: &[String]) -> Result<(), AppError> {
     if facts.in_scope && facts.behaviours.is_empty() {
         return Err(AppError::field(
             "behaviours",
             "a report in scope names at least one behaviour category",
         ));
     }
-    if let Some(unknown) = facts
-        .referrals
-        .iter()
-        .find(|r| !DEFAULT_REFERRALS.contains(&r.as_str()))
-    {
+    if let Some(unknown) = facts.referrals.iter().find(|r| !referrals.contains(r)) {
         return Err(AppError::field(
             "referrals",
             format!("unknown referral `{unknown}`; see GET /api/v1/vpo/referrals"),
@@ -296,7 +291,7 @@ pub fn create(
             "the first contact cannot lie in the future",
         ));
     }
-    check_facts(&new.facts)?;
+    check_facts(&new.facts, &store::referrals(conn, who.organisation)?)?;
     if let Some(text) = &new.agreements {
         check_text("agreements", text)?;
     }
@@ -393,7 +388,7 @@ pub fn change(
         actions: change.actions.unwrap_or(current.actions),
         referrals: change.referrals.unwrap_or(current.referrals),
     };
-    check_facts(&facts)?;
+    check_facts(&facts, &store::referrals(conn, who.organisation)?)?;
     row.set_facts(&facts);
     for (field, text) in [
         ("agreements", &change.agreements),
@@ -641,6 +636,6 @@ pub fn pooled_figures(
         .iter()
         .map(CaseRow::facts)
         .collect();
-    let referrals: Vec<String> = DEFAULT_REFERRALS.iter().map(|&r| r.to_owned()).collect();
+    let referrals = store::referrals(conn, organisation)?;
     Ok(annual_figures(year, &facts, &referrals))
 }

@@ -595,3 +595,81 @@ async fn a_counsellor_keeps_a_case_through_the_pages() {
         404
     );
 }
+
+#[actix_web::test]
+async fn an_organisation_sets_where_its_counsellors_refer_people() {
+    let app = spawn_app().await;
+    let (_, vpo, _, _) = counsellors(&app);
+    let defaults: Vec<String> = vpo.get("/api/v1/vpo/referrals").await;
+    assert!(defaults.contains(&"company_doctor".to_owned()));
+    for bad in [
+        json!(["x"]),
+        json!(["a, b"]),
+        json!(["huisarts", "huisarts"]),
+    ] {
+        let refused = vpo
+            .send(
+                reqwest::Method::PUT,
+                "/api/v1/vpo/referrals",
+                Some(json!({"referrals": bad})),
+            )
+            .await;
+        let problem = assert_problem(refused, 422, "validation").await;
+        assert_eq!(problem["errors"][0]["field"], "referrals");
+    }
+    let set = vpo
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/vpo/referrals",
+            Some(json!({"referrals": [" Slachtofferhulp ", "Bedrijfsarts"]})),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
+    let list: Vec<String> = vpo.get("/api/v1/vpo/referrals").await;
+    assert_eq!(list, ["Slachtofferhulp", "Bedrijfsarts"]);
+
+    let out_of_scope = |referral: &str| {
+        json!({"first_contact": today(), "channel": "phone", "in_scope": false,
+               "referrals": [referral]})
+    };
+    let refused = vpo
+        .post("/api/v1/vpo/cases", out_of_scope("company_doctor"))
+        .await;
+    assert_problem(refused, 422, "validation").await;
+    open_case(&vpo, out_of_scope("Slachtofferhulp")).await;
+    let year = &today()[..4];
+    let figures: Value = vpo
+        .get(&format!("/api/v1/vpo/statistics?year={year}"))
+        .await;
+    assert_eq!(
+        figures["referrals"]["rows"],
+        json!(["Slachtofferhulp", "Bedrijfsarts"])
+    );
+    assert_eq!(figures["referrals"]["cells"][0][0], "< 5");
+
+    let browser = app.login("vpo1@example.nl").await;
+    let page = browser
+        .get(app.url("/vpo"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"Slachtofferhulp\""),
+        "the form offers the organisation's list"
+    );
+    let log: Vec<Value> = vpo.get("/api/v1/vpo/access-log").await;
+    assert!(log.iter().any(|e| e["what"] == "referral list changed"));
+    let reset = vpo
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/vpo/referrals",
+            Some(json!({"referrals": []})),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let list: Vec<String> = vpo.get("/api/v1/vpo/referrals").await;
+    assert_eq!(list, defaults);
+}

@@ -3,7 +3,9 @@
 -- the cases counted in them, and the log of what was destroyed (never its contents).
 CREATE TABLE vpo_settings (
     organisation_id TEXT PRIMARY KEY NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
-    max_months INTEGER NOT NULL DEFAULT 12 CHECK (max_months BETWEEN 1 AND 120)
+    max_months INTEGER NOT NULL DEFAULT 12 CHECK (max_months BETWEEN 1 AND 120),
+    -- Where the organisation's counsellors refer people, one per line; empty: psa's defaults.
+    referrals TEXT NOT NULL DEFAULT ''
 );
 
 -- The counsellor's annual report per year: the recommendations, and when it was finalised.

@@ -71,6 +71,30 @@ pub const DEFAULT_REFERRALS: [&str; 7] = [
     "social_work",
 ];
 
+/// Most referral targets an organisation keeps.
+pub const MAX_REFERRALS: usize = 30;
+
+/// An organisation's own list of referral targets: each trimmed, 2 to 60 characters, without a
+/// comma or line break (cases keep theirs as a list), no two alike; 1 to 30 of them. An empty
+/// list means psa's defaults.
+pub fn referral_list(targets: &[String]) -> Result<Vec<String>, &'static str> {
+    let mut list: Vec<String> = Vec::new();
+    for target in targets {
+        let target = target.trim();
+        if !(2..=60).contains(&target.chars().count()) || target.contains([',', '\n', '\r']) {
+            return Err("each referral is 2 to 60 characters, without commas or line breaks");
+        }
+        if list.iter().any(|t| t == target) {
+            return Err("a referral is listed twice");
+        }
+        list.push(target.to_owned());
+    }
+    if list.len() > MAX_REFERRALS {
+        return Err("at most 30 referrals");
+    }
+    Ok(list)
+}
+
 /// A quarter of a year: the finest time statistics keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Quarter {
@@ -162,6 +186,29 @@ mod tests {
         assert!(q.overlaps(date("2026-06-30"), date("2027-06-29")));
         assert!(!q.overlaps(date("2025-07-01"), date("2026-03-31")));
         assert!(!q.overlaps(date("2026-07-01"), date("2027-06-30")));
+    }
+
+    #[test]
+    fn an_organisations_referrals_are_checked_and_trimmed() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            referral_list(&list(&[" Slachtofferhulp ", "bedrijfsarts"])),
+            Ok(list(&["Slachtofferhulp", "bedrijfsarts"]))
+        );
+        assert_eq!(referral_list(&[]), Ok(vec![]));
+        for bad in [
+            list(&["x"]),
+            list(&["a, b"]),
+            list(&["twee\nregels"]),
+            list(&["huisarts", "huisarts"]),
+            vec!["ab".to_owned(); 31]
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{s}{i}"))
+                .collect(),
+        ] {
+            assert!(referral_list(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::vpo as store;
-use crate::domain::vpo::case::DEFAULT_REFERRALS;
+use crate::domain::vpo::case::referral_list;
 use crate::domain::vpo::report::AnnualFigures;
 use crate::error::{AppError, Refusals};
 use crate::http::AppState;
@@ -262,12 +262,61 @@ pub async fn get_statistics(
     .map(web::Json)
 }
 
-/// Where counsellors refer people: the wire names `referrals` takes.
+/// Where the organisation's counsellors refer people: the values a case's `referrals` takes
+/// (psa's defaults, such as `company_doctor`, until the organisation sets its own).
 #[utoipa::path(get, path = "/api/v1/vpo/referrals", tag = "vpo",
     params(crate::http::openapi::OrganisationHeader),
     responses((status = 200, description = "The referral targets", body = Vec<String>), Refusals))]
-pub async fn list_referrals(_member: Member) -> web::Json<Vec<&'static str>> {
-    web::Json(DEFAULT_REFERRALS.to_vec())
+pub async fn list_referrals(
+    state: web::Data<AppState>,
+    member: Member,
+) -> Result<web::Json<Vec<String>>, AppError> {
+    let organisation = member.organisation;
+    let list = state
+        .db
+        .run(move |conn| store::referrals(conn, &organisation).map_err(AppError::from))
+        .await?;
+    Ok(web::Json(list))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralsBody {
+    /// 1 to 30 targets of 2 to 60 characters without commas; an empty list restores psa's
+    /// defaults. Cases keep the referrals they were given.
+    pub referrals: Vec<String>,
+}
+
+/// Sets where the organisation's counsellors refer people; logged in the VPO access log.
+#[utoipa::path(put, path = "/api/v1/vpo/referrals", tag = "vpo",
+    params(crate::http::openapi::OrganisationHeader),
+    request_body = ReferralsBody,
+    responses(
+        (status = 200, description = "The referral targets as stored", body = Vec<String>),
+        (status = 422, description = "An invalid list", body = ProblemDoc, content_type = "application/problem+json"),
+        Refusals,
+    ))]
+pub async fn put_referrals(
+    state: web::Data<AppState>,
+    member: Member,
+    body: web::Json<ReferralsBody>,
+) -> Result<web::Json<Vec<String>>, AppError> {
+    let list = referral_list(&body.referrals).map_err(|e| AppError::field("referrals", e))?;
+    as_counsellor(&state, member, move |conn, _, who| {
+        conn.transaction(|conn| -> Result<Vec<String>, AppError> {
+            store::set_referrals(conn, who.organisation, &list)?;
+            store::log(
+                conn,
+                who.organisation,
+                who.email,
+                None,
+                "referral list changed",
+            )?;
+            Ok(store::referrals(conn, who.organisation)?)
+        })
+    })
+    .await
+    .map(web::Json)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
 use crate::db::DbConnection;
+use crate::db::vpo as store;
 use crate::domain::vpo::{Action, Behaviour, CaseStatus, Channel, Source};
 use crate::error::AppError;
 use crate::http::api::vpo::Caller;
@@ -91,13 +92,18 @@ async fn cases_page(
     status: StatusCode,
     errors: Vec<String>,
 ) -> Result<HttpResponse, AppError> {
-    let cases = caller(page)
-        .run(&page.state, |conn, _, who| register::list(conn, who))
+    let (cases, referrals) = caller(page)
+        .run(&page.state, |conn, _, who| {
+            Ok((
+                register::list(conn, who)?,
+                store::referrals(conn, who.organisation)?,
+            ))
+        })
         .await?;
     let view = CasesPage {
         chrome: page.chrome(),
         cases,
-        facts: FactChoices::new(page.lang, &page.state.catalog, None),
+        facts: FactChoices::new(page.lang, &page.state.catalog, None, &referrals),
         today: crate::calendar::today().to_string(),
         errors,
     };
@@ -143,14 +149,15 @@ async fn case_page(
     status: StatusCode,
     errors: Vec<String>,
 ) -> Result<HttpResponse, AppError> {
-    let case = caller(page)
+    let (case, referrals) = caller(page)
         .run(&page.state, move |conn, cipher, who| {
-            register::read(conn, cipher, who, &id)
+            let case = register::read(conn, cipher, who, &id)?;
+            Ok((case, store::referrals(conn, who.organisation)?))
         })
         .await?;
     let view = CasePage {
         chrome: page.chrome(),
-        facts: FactChoices::new(page.lang, &page.state.catalog, Some(&case)),
+        facts: FactChoices::new(page.lang, &page.state.catalog, Some(&case), &referrals),
         case,
         today: crate::calendar::today().to_string(),
         errors,

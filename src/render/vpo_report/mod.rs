@@ -97,20 +97,14 @@ impl Names<'_> {
         {
             return capitalised(&name);
         }
-        let key = match table {
-            "contacts" => format!("vpo_report.quarter.{wire}"),
-            "categories" | "comparison" => format!("vpo_report.category.{wire}"),
-            "sources" => format!("vpo_report.source.{wire}"),
-            "actions" => format!("vpo_report.action.{wire}"),
-            _ => format!("vpo_report.referral.{wire}"),
+        let prefix = match table {
+            "contacts" => "vpo_report.quarter",
+            "categories" | "comparison" => "vpo_report.category",
+            "sources" => "vpo_report.source",
+            "actions" => "vpo_report.action",
+            _ => "vpo_report.referral",
         };
-        let text = lang.t(&key);
-        // rust-i18n answers an unknown key with `{lang}.{key}`: show the wire name instead.
-        if text == format!("{}.{key}", lang.code()) {
-            wire.to_owned()
-        } else {
-            text.into_owned()
-        }
+        lang.term(prefix, wire)
     }
 }
 
