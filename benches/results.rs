@@ -148,15 +148,25 @@ fn time_export(
         let started = Instant::now();
         let closed = psa::results::closed_round(&mut conn, organisation, round)?;
         let q = closed.1.clone();
+        let loaded = started.elapsed();
         let charts = psa::export::charts(&mut conn, organisation, &closed, psa::i18n::Lang::Nl)?;
+        let drawn = started.elapsed();
         let request = Request {
             id: "bench",
             lang: psa::i18n::Lang::Nl,
             now: psa::db::now(),
         };
         let doc = build(&mut conn, &catalog, organisation, closed, request)?;
+        let built = started.elapsed();
         let tables = tables::tables(&doc, &q);
         gather.push(ms(started.elapsed()));
+        println!(
+            "export gathering: results {:.0} ms, charts {:.0} ms, document {:.0} ms, tables {:.0} ms",
+            ms(loaded),
+            ms(drawn - loaded),
+            ms(built - drawn),
+            ms(started.elapsed() - built)
+        );
         let at = render::stamp(&doc);
         for (format, times, size) in &mut formats {
             let started = Instant::now();
@@ -184,8 +194,9 @@ fn time_export(
     );
     for (format, mut times, size) in formats {
         let render = best(&mut times);
+        let median = times[times.len() / 2];
         println!(
-            "export {format}: render best {render:.0} ms, with gathering {:.0} ms, {:.0} KB",
+            "export {format}: render best {render:.0} ms (median {median:.0} ms), with gathering {:.0} ms, {:.0} KB",
             gather + render,
             size as f64 / 1e3
         );

@@ -90,6 +90,10 @@ pub(super) struct Grid {
     pub columns: Vec<String>,
     /// Per column: 0 for as wide as its content, else a share of the rest of the line.
     pub widths: Vec<u8>,
+    /// Per column, instead of `widths`: its width in em, or 0 for a share of the rest. Long
+    /// tables give their figures a fixed width, so that typst need not measure every cell.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ems: Vec<f32>,
     /// Per column: `left` or `right` (figures).
     pub align: Vec<&'static str>,
     pub rows: Vec<Vec<Out>>,
@@ -263,6 +267,7 @@ impl<'a> View<'a> {
         Block::Table(Grid {
             columns: keys.iter().map(|k| self.label(k)).collect(),
             widths: (0..keys.len()).map(|c| u8::from(long(c))).collect(),
+            ems: vec![],
             align: keys
                 .iter()
                 .map(|k| if figures(k) { "right" } else { "left" })
@@ -368,6 +373,7 @@ fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
     let k = doc.method.k.to_string();
     let hidden = lang.t_with("pdf.results.hidden", &[("k", &k)]);
     let label = |key: &str| lang.t(&format!("pdf.results.{key}")).into_owned();
+    let lights = light_names(lang);
     let mut blocks = vec![text(label("intro"))];
     for category in &doc.categories {
         let behaviour = category.kind == "behaviour";
@@ -388,14 +394,14 @@ fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
             label("n"),
             label(if behaviour { "exposed" } else { "mean" }),
             label(if behaviour { "weekly" } else { "high_strain" }),
-            label("light"),
-            label("class"),
+            // One cell for both: a column fewer to lay out in every row.
+            format!("{} · {}", label("light"), label("class")),
             label("benchmark"),
             label("trend"),
         ];
         if !behaviour {
             // The benchmark is of self-labelled behaviour; strain has none.
-            columns.remove(6);
+            columns.remove(5);
         }
         let rows: Vec<Vec<Out>> = table
             .rows
@@ -410,16 +416,23 @@ fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
                     return out;
                 }
                 let light = view.text(row, "light");
+                let colour = lights
+                    .iter()
+                    .find_map(|(name, wire)| (*name == light).then_some(*wire));
+                let class = view.text(row, "fk_class");
                 let mut out = vec![
                     group,
                     plain(view.text(row, "n")),
                     plain(with_interval(&view, row, figure)),
                     plain(view.text(row, second)),
                     Out {
-                        fill: light_colour(lang, &light),
-                        text: light,
+                        fill: colour,
+                        text: if class.is_empty() {
+                            light
+                        } else {
+                            format!("{light} · {class}")
+                        },
                     },
-                    plain(view.text(row, "fk_class")),
                 ];
                 if behaviour {
                     let mut benchmark = view.text(row, "benchmark_pct");
@@ -437,15 +450,32 @@ fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
             continue;
         }
         let count = columns.len();
+        // The group's path takes the rest of the line and wraps; every other column is as wide
+        // as its longest text or the longest word of its heading (a hidden group's note wraps
+        // instead). Fixed widths spare typst measuring thousands of cells.
+        let ems = (0..count)
+            .map(|c| {
+                if c == 0 {
+                    return 0.0;
+                }
+                let longest = rows
+                    .iter()
+                    .map(|r| r[c].text.chars().count())
+                    .filter(|&n| n < hidden.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let word = columns[c]
+                    .split_whitespace()
+                    .map(|w| w.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                // DejaVu Sans: figures 0.64 em, bold letters up to 0.75 em; 0.8 em of inset.
+                (longest as f32 * 0.64).max(word as f32 * 0.75) + 0.8
+            })
+            .collect();
         blocks.push(Block::Table(Grid {
-            // The group's path and the light's words wrap; the figures keep their width.
-            widths: (0..count)
-                .map(|c| match c {
-                    0 => 3,
-                    4 => 2,
-                    _ => 0,
-                })
-                .collect(),
+            widths: vec![0; count],
+            ems,
             align: (0..count)
                 .map(|c| if c == 0 || c == 4 { "left" } else { "right" })
                 .collect(),
@@ -514,13 +544,15 @@ fn trend(view: &View, row: &[Cell]) -> String {
     }
 }
 
-/// The colour of a light, recognised by its text in the export's language.
-fn light_colour(lang: Lang, text: &str) -> Option<&'static str> {
-    ["green", "orange", "red"].into_iter().find(|wire| {
-        ["charts.light", "results.light"]
-            .iter()
-            .any(|prefix| lang.t(&format!("{prefix}.{wire}")) == text)
-    })
+/// Each light's names in `lang` (as charts and as results write them) with its wire name.
+fn light_names(lang: Lang) -> Vec<(String, &'static str)> {
+    ["green", "orange", "red"]
+        .into_iter()
+        .flat_map(|wire| {
+            ["charts.light", "results.light"]
+                .map(|prefix| (lang.t(&format!("{prefix}.{wire}")).into_owned(), wire))
+        })
+        .collect()
 }
 
 fn charts_blocks(lang: Lang, charts: &[ChartSvg]) -> Vec<Block> {
@@ -757,6 +789,7 @@ fn edits(lang: Lang, history: &[HistoryEntryView]) -> Block {
             label("change"),
         ],
         widths: vec![0, 0, 0, 0, 1],
+        ems: vec![],
         align: vec!["right", "left", "left", "left", "left"],
         rows,
     })
