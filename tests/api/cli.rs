@@ -349,10 +349,9 @@ fn serve_logging(
     (child, address, stdout)
 }
 
-#[test]
-fn answering_leaves_neither_token_nor_address_in_the_log() {
-    let database = TestDatabase::new();
-    let mut setup = psa(&database);
+/// `psa setup`: the owner `hr@example.nl` (admin and HR) of "Zorg BV".
+fn set_up_by_cli(database: &TestDatabase) {
+    let mut setup = psa(database);
     setup.args([
         "setup",
         "--email",
@@ -362,9 +361,20 @@ fn answering_leaves_neither_token_nor_address_in_the_log() {
         "--password-stdin",
     ]);
     assert!(run(setup, &format!("{PASSWORD}\n")).status.success());
-    let mut token = psa(&database);
-    token.args(["token", "create", "--email", "hr@example.nl"]);
-    let bearer = text(&run(token, "").stdout).trim().to_owned();
+}
+
+/// A bearer token for `email` from `psa token create`.
+fn bearer_by_cli(database: &TestDatabase, email: &str) -> String {
+    let mut token = psa(database);
+    token.args(["token", "create", "--email", email]);
+    text(&run(token, "").stdout).trim().to_owned()
+}
+
+#[test]
+fn answering_leaves_neither_token_nor_address_in_the_log() {
+    let database = TestDatabase::new();
+    set_up_by_cli(&database);
+    let bearer = bearer_by_cli(&database, "hr@example.nl");
     let (mut child, address, _stdout) = serve(&database);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -456,21 +466,8 @@ fn answering_leaves_neither_token_nor_address_in_the_log() {
 #[test]
 fn a_counsellors_case_leaves_nothing_in_the_log_or_the_general_access_log() {
     let database = TestDatabase::new();
-    let mut setup = psa(&database);
-    setup.args([
-        "setup",
-        "--email",
-        "hr@example.nl",
-        "--org",
-        "Zorg BV",
-        "--password-stdin",
-    ]);
-    assert!(run(setup, &format!("{PASSWORD}\n")).status.success());
-    let bearer = |email: &str| {
-        let mut token = psa(&database);
-        token.args(["token", "create", "--email", email]);
-        text(&run(token, "").stdout).trim().to_owned()
-    };
+    set_up_by_cli(&database);
+    let bearer = |email: &str| bearer_by_cli(&database, email);
     let admin = bearer("hr@example.nl");
     let (mut child, address, _stdout) = serve_logging(&database, "debug");
     let secrets = [
