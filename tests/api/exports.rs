@@ -7,7 +7,7 @@ use base64::Engine;
 use psa::domain::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{Api, TestApp, assert_problem, spawn_app};
+use crate::helpers::{Api, TestApp, assert_problem, pdftotext, spawn_app};
 use crate::rounds::{answer, hr, import, invite, open_round, token_of, unit_id};
 
 /// A closed round over A (7 answered, 2 bullied weekly), B (3 answered, 2 bullied: hidden, its
@@ -33,32 +33,6 @@ pub(crate) async fn closed_round_with_a_hidden_group(app: &TestApp, hr: &Api) ->
         .await;
     assert_eq!(closed.status(), 200);
     id
-}
-
-/// The text of a PDF as `pdftotext` reads it; `None` (with a note) where the tool is missing,
-/// which fails on CI.
-fn pdftotext(pdf: &[u8]) -> Option<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("export.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    match std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-    {
-        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
-        Ok(out) => panic!("pdftotext failed: {}", String::from_utf8_lossy(&out.stderr)),
-        Err(e) => {
-            assert_ne!(
-                std::env::var("CI").as_deref(),
-                Ok("true"),
-                "pdftotext is missing on CI: {e}"
-            );
-            eprintln!("note: pdftotext not found ({e}); the PDF's text was not checked");
-            None
-        }
-    }
 }
 
 async fn download(api: &Api, url: &str) -> (u16, Option<String>, Vec<u8>) {
@@ -212,7 +186,7 @@ async fn an_export_is_made_once_signed_and_shows_no_hidden_group() {
     let pdf = &contents.iter().find(|(f, _, _)| f == "pdf").unwrap();
     assert_eq!(pdf.1.as_deref(), Some("application/pdf"));
     assert!(pdf.2.starts_with(b"%PDF"));
-    let pdf_text = pdftotext(&pdf.2);
+    let pdf_text = pdftotext(&pdf.2, false);
     if let Some(text) = &pdf_text {
         assert!(text.contains("PSA 2026"), "the round's name in the PDF");
         assert!(
