@@ -308,19 +308,26 @@ pub fn set_referrals(
 ) -> Result<(), DbError> {
     let text = list.join("\n");
     conn.transaction(|conn| {
-        let changed = diesel::update(vpo_settings::table.find(organisation.as_str()))
+        ensure_settings(conn, organisation)?;
+        diesel::update(vpo_settings::table.find(organisation.as_str()))
             .set(vpo_settings::referrals.eq(&text))
             .execute(conn)?;
-        if changed == 0 {
-            diesel::insert_into(vpo_settings::table)
-                .values((
-                    vpo_settings::organisation_id.eq(organisation.as_str()),
-                    vpo_settings::referrals.eq(&text),
-                ))
-                .execute(conn)?;
-        }
         Ok(())
     })
+}
+
+/// The organisation's settings row, made with the defaults when it has none.
+fn ensure_settings(conn: &mut DbConnection, organisation: &OrganisationId) -> Result<(), DbError> {
+    let exists: i64 = vpo_settings::table
+        .find(organisation.as_str())
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(vpo_settings::table)
+            .values(vpo_settings::organisation_id.eq(organisation.as_str()))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Sets the organisation's maximum (the caller checks its range).
@@ -331,17 +338,10 @@ pub fn set_max_months(
 ) -> Result<(), DbError> {
     let months = i32::try_from(months).unwrap_or(i32::MAX);
     conn.transaction(|conn| {
-        let changed = diesel::update(vpo_settings::table.find(organisation.as_str()))
+        ensure_settings(conn, organisation)?;
+        diesel::update(vpo_settings::table.find(organisation.as_str()))
             .set(vpo_settings::max_months.eq(months))
             .execute(conn)?;
-        if changed == 0 {
-            diesel::insert_into(vpo_settings::table)
-                .values((
-                    vpo_settings::organisation_id.eq(organisation.as_str()),
-                    vpo_settings::max_months.eq(months),
-                ))
-                .execute(conn)?;
-        }
         Ok(())
     })
 }

@@ -50,12 +50,7 @@ pub fn build(
     let accounts = crate::plan::accounts(conn, organisation)?;
     let checklist = crate::db::policy::checklist(conn, organisation)?;
     let approval = crate::db::policy::approval(conn, organisation, &row.id)?;
-    let vpo_reports = row
-        .closed_at
-        .map(|at| {
-            crate::vpo::signals::for_round(conn, organisation, crate::calendar::local_date(at))
-        })
-        .transpose()?;
+    let vpo_reports = crate::vpo::signals::for_round(conn, organisation, &row)?;
     let today = crate::calendar::today();
     let text = |texts: &crate::domain::questionnaire::Texts| {
         texts

@@ -390,11 +390,11 @@ pub async fn get_vpo_reports(
         .db
         .run(move |conn| {
             let row = round_of(conn, &organisation, &id)?;
-            let closed = row
-                .closed_at
-                .filter(|_| row.status() == RoundStatus::Closed)
-                .ok_or_else(|| AppError::Conflict("the round is not closed".into()))?;
-            crate::vpo::signals::for_round(conn, &organisation, crate::calendar::local_date(closed))
+            let not_closed = || AppError::Conflict("the round is not closed".into());
+            if row.status() != RoundStatus::Closed {
+                return Err(not_closed());
+            }
+            crate::vpo::signals::for_round(conn, &organisation, &row)?.ok_or_else(not_closed)
         })
         .await?;
     Ok(web::Json(signals))

@@ -71,23 +71,13 @@ pub async fn show_results(
     let q = crate::results::frozen_questionnaire(&row)?;
     let results: serde_json::Value =
         serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
-    let organisation = page.organisation.clone();
-    let signals = match row.closed_at {
-        Some(at) => Some(
-            page.state
-                .db
-                .run(move |conn| {
-                    crate::vpo::signals::for_round(
-                        conn,
-                        &organisation,
-                        crate::calendar::local_date(at),
-                    )
-                })
-                .await?,
-        ),
-        None => None,
-    };
     let mut view = ResultsPage::new(page.chrome(), &facts, &q, &results);
+    let organisation = page.organisation.clone();
+    let signals = page
+        .state
+        .db
+        .run(move |conn| crate::vpo::signals::for_round(conn, &organisation, &row))
+        .await?;
     view.vpo = signals.map(|s| VpoReportsView::new(page.lang, &q, &s));
     Ok(html(StatusCode::OK, &view))
 }
