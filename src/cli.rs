@@ -60,6 +60,10 @@ struct GlobalArgs {
     /// Days a closed round's responses are kept; its results stay [default: 365]
     #[arg(long, env = "PSA_RESPONSE_RETENTION_DAYS", global = true)]
     response_retention_days: Option<u32>,
+    /// Seconds between looks for rounds due to open or close and data due for deletion
+    /// [default: 30]
+    #[arg(long, env = "PSA_SCHEDULE_INTERVAL", global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    schedule_interval: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -253,6 +257,7 @@ fn run(cli: Cli) -> CliResult {
         data_dir: global.data_dir,
         workers: global.workers,
         response_retention_days: global.response_retention_days,
+        schedule_interval_seconds: global.schedule_interval,
     };
     let settings =
         Settings::resolve(options, |var| std::env::var(var).ok()).map_err(|e| e.to_string())?;

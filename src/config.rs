@@ -5,6 +5,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use ipnet::IpNet;
 use url::Url;
@@ -102,6 +103,8 @@ pub struct Settings {
     pub workers: usize,
     /// Days a closed round's responses are kept before they are deleted (results stay).
     pub response_retention_days: u32,
+    /// How often rounds due to open or close, and data due for deletion, are looked for.
+    pub schedule_interval: Duration,
     pub keys: Keys,
 }
 
@@ -116,6 +119,8 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     pub workers: Option<usize>,
     pub response_retention_days: Option<u32>,
+    /// Seconds between the schedule's ticks.
+    pub schedule_interval_seconds: Option<u64>,
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -166,6 +171,10 @@ impl Settings {
             data_dir,
             workers: options.workers.unwrap_or(0),
             response_retention_days: options.response_retention_days.unwrap_or(365),
+            // Never zero: a zero interval would spin.
+            schedule_interval: Duration::from_secs(
+                options.schedule_interval_seconds.unwrap_or(30).max(1),
+            ),
             keys,
         })
     }
@@ -281,6 +290,7 @@ mod tests {
             "http://127.0.0.1:8080/setup"
         );
         assert!(!settings.is_https());
+        assert_eq!(settings.schedule_interval, Duration::from_secs(30));
     }
 
     #[test]
