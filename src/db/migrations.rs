@@ -1,23 +1,20 @@
 //! Schema migrations, embedded in the binary: one folder per backend, the same names in both.
 
-use diesel::RunQueryDsl;
 use diesel::migration::{MigrationVersion, Result as MigrationResult};
-use diesel::sql_query;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use super::locks::{self, Lock};
 use super::{DbConnection, DbError};
 
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// Arbitrary but fixed: serialises migrations of several instances starting at once.
-const POSTGRES_LOCK: i64 = 0x7073_615f_6d69_6772;
-
 fn failed(err: impl std::fmt::Display) -> DbError {
     DbError::Migration(err.to_string())
 }
 
-/// Applies every pending migration; returns the names applied.
+/// Applies every pending migration; returns the names applied. On PostgreSQL an advisory lock
+/// serialises instances starting at once: the first applies them, the others then find none.
 pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     fn names(versions: MigrationResult<Vec<MigrationVersion<'_>>>) -> Result<Vec<String>, DbError> {
         Ok(versions
@@ -26,15 +23,13 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
             .map(ToString::to_string)
             .collect())
     }
-    match conn {
+    locks::lock(conn, Lock::Migrations)?;
+    let applied = match conn {
         DbConnection::Sqlite(c) => names(c.run_pending_migrations(SQLITE)),
-        DbConnection::Postgresql(c) => {
-            sql_query(format!("SELECT pg_advisory_lock({POSTGRES_LOCK})")).execute(c)?;
-            let applied = names(c.run_pending_migrations(POSTGRES));
-            sql_query(format!("SELECT pg_advisory_unlock({POSTGRES_LOCK})")).execute(c)?;
-            applied
-        }
-    }
+        DbConnection::Postgresql(c) => names(c.run_pending_migrations(POSTGRES)),
+    };
+    locks::unlock(conn, Lock::Migrations)?;
+    applied
 }
 
 /// Whether some migration has not been applied yet.

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod counsellors;
 pub mod drafts;
 pub mod exports;
+pub mod locks;
 pub mod migrations;
 pub mod organisations;
 pub mod plan;
