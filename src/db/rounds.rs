@@ -187,6 +187,8 @@ pub fn close(
     id: &str,
 ) -> Result<bool, DbError> {
     let closed = conn.transaction(|conn| {
+        // Waits for the submissions in flight; those that arrive now wait and find it closed.
+        super::locks::own_round(conn, id)?;
         let updated = diesel::update(
             rounds::table
                 .filter(rounds::organisation_id.eq(organisation.as_str()))
@@ -480,9 +482,12 @@ pub fn submit(
     let organisation = &invitation.organisation_id;
     let round = invitation.round.id.as_str();
     let outcome = conn.transaction(|conn| {
+        // PostgreSQL: a close of the round waits for this transaction, or this one for the close
+        // (taken before any row lock, as the close takes it, so that neither waits in a cycle).
+        super::locks::share_round(conn, round)?;
         // Writing first takes SQLite's write lock before any read, so concurrent submissions wait
-        // (busy timeout) instead of failing. The conditional update is the lock: of two concurrent
-        // submissions with one link only one changes the row; the other stores nothing.
+        // (busy timeout) instead of failing. The conditional update is the lock: of two
+        // concurrent submissions with one link only one changes the row; the other stores nothing.
         let spent = diesel::update(
             invitations::table
                 .filter(invitations::token_hmac.eq(&invitation.token_hmac))
@@ -560,7 +565,7 @@ pub fn store_results(
     round: &str,
     results: &str,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    let stored: Result<(), DbError> = conn.transaction(|conn| {
         if load_results(conn, organisation, round)?.is_some() {
             return Ok(());
         }
@@ -572,7 +577,12 @@ pub fn store_results(
             ))
             .execute(conn)?;
         Ok(())
-    })
+    });
+    match stored {
+        // Another instance (or worker) stored them meanwhile: the same figures, kept as they are.
+        Err(error) if error.is_unique_violation() => Ok(()),
+        other => other,
+    }
 }
 
 /// A closed round's stored results (JSON).

@@ -386,6 +386,75 @@ async fn two_simultaneous_submissions_with_one_link_store_one_response() {
     assert_eq!(stored[0].n, 1);
 }
 
+#[actix_web::test]
+async fn closing_while_responses_arrive_keeps_every_acknowledged_response() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let round = open_round(&hr, json!({"name": "R", "questionnaire_id": "psa-basis"})).await;
+    let id = round["id"].as_str().unwrap();
+    let mut tokens: std::collections::VecDeque<String> = invite(&hr, &round, "", 500)
+        .await
+        .iter()
+        .map(token_of)
+        .collect();
+    let body = json!({"items": {"wd1": 2}});
+    // Enough responses in that the close takes a while moving them.
+    let early = 150;
+    for token in tokens.drain(..early) {
+        assert_eq!(answer(&app, &token, body.clone()).await.status(), 201);
+    }
+    // Then four respondents at once, and HR closes the round meanwhile.
+    let tokens = std::sync::Mutex::new(tokens);
+    let respondent = || async {
+        let mut stored = 0;
+        loop {
+            let Some(token) = tokens.lock().unwrap().pop_front() else {
+                return (stored, false);
+            };
+            let response = answer(&app, &token, body.clone()).await;
+            match response.status().as_u16() {
+                201 => stored += 1,
+                // The round closed: refused, or the invitation deleted with it.
+                422 | 404 => return (stored, true),
+                other => panic!("{other}: {}", response.text().await.unwrap()),
+            }
+        }
+    };
+    let close = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        hr.post(&format!("/api/v1/rounds/{id}/close"), json!({}))
+            .await
+            .status()
+    };
+    let (respondents, closed) = futures_join(
+        futures_util::future::join_all([respondent(), respondent(), respondent(), respondent()]),
+        close,
+    )
+    .await;
+    assert_eq!(closed, 200);
+    assert!(
+        respondents.iter().all(|(_, refused)| *refused),
+        "the close came while all four were answering"
+    );
+    let acknowledged = early + respondents.iter().map(|(n, _)| n).sum::<usize>();
+    let results: Value = hr.get(&format!("/api/v1/rounds/{id}/results")).await;
+    assert_eq!(
+        results["responses"], acknowledged,
+        "every acknowledged response is in the results"
+    );
+    let progress: Value = hr.get(&format!("/api/v1/rounds/{id}/progress")).await;
+    assert_eq!(progress["responded"], acknowledged);
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let left: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS n FROM response_inbox")
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(left[0].n, 0, "nothing left behind in the inbox");
+}
+
 async fn futures_join<A: std::future::Future, B: std::future::Future>(
     a: A,
     b: B,
