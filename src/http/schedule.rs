@@ -1,23 +1,23 @@
 //! Rounds open and close by themselves at their dates, and once a day the confidential parts of
-//! closed VPO cases that are due are destroyed. Every instance runs this; the state guards in
-//! storage make a second open or close of the same round, or destruction of the same case, a
-//! no-op.
-
-use std::time::Duration;
+//! closed VPO cases that are due are destroyed.
+//!
+//! Every instance runs a schedule, but with several instances on one PostgreSQL database only one
+//! works at a time: each tick first tries the schedule's advisory lock, and an instance that does
+//! not get it skips the tick (the holder is doing the work). The state guards in storage stay as
+//! the second line: a second open or close of the same round, or destruction of the same case, is
+//! a no-op, so whichever instance ticks next finds nothing left to do.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::AppState;
 use super::api::rounds;
+use crate::db::locks::{Lock, LockConnection};
 use crate::db::schema::rounds as table;
 use crate::db::{DbError, now, rounds as store};
 use crate::domain::OrganisationId;
 use crate::domain::round::RoundStatus;
 use crate::vpo::retention::PurgeReport;
-
-/// How often due rounds are looked for.
-pub const INTERVAL: Duration = Duration::from_secs(30);
 
 /// Opens and closes the rounds that are due, and deletes responses past their retention;
 /// returns how many rounds changed.
@@ -37,22 +37,22 @@ pub async fn run_once(state: &AppState) -> usize {
         tracing::warn!("could not look for rounds due to open or close");
         return 0;
     };
-    let mut changed = 0;
+    let (mut opened, mut closed) = (0, 0);
     for (organisation, id) in opening {
-        if rounds::open(state, OrganisationId::new(organisation), id)
-            .await
-            .is_ok()
-        {
-            changed += 1;
+        match rounds::open(state, OrganisationId::new(organisation), id).await {
+            Ok(_) => opened += 1,
+            Err(error) => tracing::warn!(%error, "could not open a round on schedule"),
         }
     }
     for (organisation, id) in closing {
-        if rounds::close(state, organisation, id).await.is_ok() {
-            changed += 1;
+        match rounds::close(state, organisation, id).await {
+            Ok(_) => closed += 1,
+            Err(error) => tracing::warn!(%error, "could not close a round on schedule"),
         }
     }
+    let changed = opened + closed;
     if changed > 0 {
-        tracing::info!(rounds = changed, "rounds opened or closed on schedule");
+        tracing::info!(opened, closed, "rounds opened or closed on schedule");
     }
     let days = i64::from(state.settings.response_retention_days);
     let purged = state
@@ -94,17 +94,72 @@ pub async fn run_daily(state: &AppState, today: NaiveDate) -> Option<PurgeReport
     }
 }
 
-/// Runs `run_once` every `INTERVAL`, and `run_daily` on the first tick of every day (and again
-/// on the next tick after a failure), until the server stops.
+/// One instance's schedule: the connection on which it holds the schedule lock during a tick,
+/// and the day its daily work was last done.
+pub struct Schedule {
+    state: AppState,
+    lock: LockConnection,
+    done_on: Option<NaiveDate>,
+}
+
+impl Schedule {
+    pub fn new(state: AppState) -> Schedule {
+        let lock = LockConnection::new(&state.settings.database);
+        Schedule {
+            state,
+            lock,
+            done_on: None,
+        }
+    }
+
+    /// One tick: `run_once`, and `run_daily` on the first tick of every day (and again on the
+    /// next tick after a failure), while holding the schedule lock. The rounds changed, or
+    /// `None` when the lock was not taken (another instance holds it and does the work).
+    pub async fn tick(&mut self) -> Option<usize> {
+        match self.on_lock(|lock| lock.try_lock(Lock::Schedule)).await {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(error) => {
+                tracing::warn!(%error, "could not take the schedule's lock; this tick is skipped");
+                return None;
+            }
+        }
+        let changed = run_once(&self.state).await;
+        let today = crate::calendar::today();
+        if self.done_on != Some(today) && run_daily(&self.state, today).await.is_some() {
+            self.done_on = Some(today);
+        }
+        if let Err(error) = self.on_lock(|lock| lock.unlock(Lock::Schedule)).await {
+            // The lock's connection is closed by now, which released it.
+            tracing::warn!(%error, "could not release the schedule's lock");
+        }
+        Some(changed)
+    }
+
+    /// Runs `work` on the lock's connection on the blocking thread pool.
+    async fn on_lock<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut LockConnection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let fresh = LockConnection::new(&self.state.settings.database);
+        let mut lock = std::mem::replace(&mut self.lock, fresh);
+        let (lock, outcome) = actix_web::web::block(move || {
+            let outcome = work(&mut lock);
+            (lock, outcome)
+        })
+        .await
+        .map_err(|_| DbError::Unavailable("the blocking pool is gone".into()))?;
+        self.lock = lock;
+        outcome
+    }
+}
+
+/// Ticks every `schedule_interval` (setting) until the server stops.
 pub async fn run(state: AppState) {
-    let mut ticks = actix_web::rt::time::interval(INTERVAL);
-    let mut done_on: Option<NaiveDate> = None;
+    let mut ticks = actix_web::rt::time::interval(state.settings.schedule_interval);
+    let mut schedule = Schedule::new(state);
     loop {
         ticks.tick().await;
-        run_once(&state).await;
-        let today = crate::calendar::today();
-        if done_on != Some(today) && run_daily(&state, today).await.is_some() {
-            done_on = Some(today);
-        }
+        schedule.tick().await;
     }
 }

@@ -59,6 +59,18 @@ impl TestDatabase {
         self.postgres.is_some()
     }
 
+    /// A fresh PostgreSQL database for a test of what only PostgreSQL offers (several
+    /// instances on one database); `None`, with a note, when `PSA_TEST_POSTGRES_URL` is not set.
+    /// CI runs the suite on both databases, so such a test runs there in the PostgreSQL pass.
+    pub fn postgres_only(test: &str) -> Option<TestDatabase> {
+        let database = TestDatabase::new();
+        if database.is_postgres() {
+            return Some(database);
+        }
+        eprintln!("note: {test} needs PostgreSQL (PSA_TEST_POSTGRES_URL); skipped on SQLite");
+        None
+    }
+
     /// `PSA_DATABASE_URL` for this database.
     pub fn env_url(&self) -> String {
         match &self.url {
@@ -131,7 +143,15 @@ pub async fn spawn_app_configured(
     public_url: Option<&str>,
     configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
-    let database = TestDatabase::new();
+    spawn_app_on(TestDatabase::new(), public_url, configure).await
+}
+
+/// The app on `database`, with settings changed by `configure`.
+pub async fn spawn_app_on(
+    database: TestDatabase,
+    public_url: Option<&str>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = database.settings(public_url);
     configure(&mut settings);
     let app = Application::build(settings).expect("application builds");
