@@ -12,6 +12,7 @@ mod counsellors;
 mod errors;
 mod exports;
 mod helpers;
+mod instances;
 mod login;
 mod migrations;
 mod openapi;

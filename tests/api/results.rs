@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::helpers::{TestApp, assert_problem, spawn_app};
 use crate::rounds::{answer, hr, import, invite, open_round, token_of, unit_id};
 
-const FIXTURE: &str = include_str!("../fixtures/hand-worked-round.toml");
+pub(crate) const FIXTURE: &str = include_str!("../fixtures/hand-worked-round.toml");
 
 #[derive(Deserialize)]
 struct Profile {
@@ -33,9 +33,9 @@ fn one() -> u32 {
 }
 
 #[derive(Deserialize)]
-struct Fixture {
-    min_group_size: u32,
-    units: String,
+pub(crate) struct Fixture {
+    pub(crate) min_group_size: u32,
+    pub(crate) units: String,
     pesten: BTreeMap<String, Profile>,
     werkdruk: BTreeMap<String, Profile>,
     respondents: Vec<Respondent>,
@@ -59,6 +59,16 @@ impl Respondent {
             // Respondents see neutral parts, never category names: bullying is the first part.
             json!({ "items": items, "sources": { "part-1": self.sources } })
         }
+    }
+}
+
+impl Fixture {
+    /// Every respondent's unit (path) and answers, one entry per respondent.
+    pub(crate) fn answers(&self) -> Vec<(String, Value)> {
+        self.respondents
+            .iter()
+            .flat_map(|r| (0..r.count).map(move |_| (r.unit.clone(), r.body(self))))
+            .collect()
     }
 }
 
