@@ -169,8 +169,8 @@ impl Session {
 /// A response to submit: the unit's path, the answers and the invitation's token.
 type Submission = (String, Value, String);
 
-/// Submits `next` on `on` until the queue is empty or the round refuses (it closed); the
-/// submissions it stored, and whether it was refused.
+/// Submits from `queue` on `on` until the queue is empty or the round refuses (it closed);
+/// the submissions stored, and whether it was refused.
 async fn submit_until_closed(
     on: &Instance,
     queue: Arc<Mutex<VecDeque<Submission>>>,
@@ -316,7 +316,7 @@ async fn two_instances_share_sessions_and_close_a_round_once_with_the_results_of
         .post(&a, &format!("/api/v1/rounds/{id}/open"), json!({}))
         .await;
 
-    // Invitations made on both instances, answered on the other: the token key is shared.
+    // Invitations made on both instances and answered on both: the token key is shared.
     let answers = fixture.answers();
     let mut wanted: BTreeMap<&str, usize> = BTreeMap::new();
     for (unit, _) in &answers {
