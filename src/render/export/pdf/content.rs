@@ -42,6 +42,10 @@ pub(super) enum Block {
     /// A numbered subsection (listed in the contents).
     Heading {
         text: String,
+        /// Starts on a new page. Typst lays out the runs of pages between page breaks in
+        /// parallel: the results' categories, each a long table, typeset side by side.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        new_page: bool,
     },
     Text {
         text: String,
@@ -380,6 +384,8 @@ fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
         let kind = label(&format!("kind.{}", category.kind));
         blocks.push(Block::Heading {
             text: format!("{} ({kind})", capitalised(&category.name)),
+            // The first shares its page with the section's introduction.
+            new_page: blocks.len() > 1,
         });
         let (figure, second) = if behaviour {
             (
@@ -504,6 +510,7 @@ fn vpo_reports(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
     vec![
         Block::Heading {
             text: lang.t("pdf.vpo.title").into_owned(),
+            new_page: false,
         },
         text(period),
         View::new(lang, table).grid(&["category_name", "reports"]),
@@ -573,6 +580,7 @@ fn plan(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
     let lang = doc.lang;
     let mut blocks = vec![Block::Heading {
         text: lang.t("pdf.plan.items").into_owned(),
+        new_page: false,
     }];
     match find(tables, "plan") {
         Some(t) if !t.rows.is_empty() => blocks.push(Block::Records {
@@ -587,6 +595,7 @@ fn plan(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
     }
     blocks.push(Block::Heading {
         text: lang.t("pdf.plan.completeness").into_owned(),
+        new_page: false,
     });
     blocks.push(text(if doc.plan.complete {
         lang.t("pdf.plan.complete").into_owned()
