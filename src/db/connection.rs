@@ -6,6 +6,8 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
+use super::rounds::{self, Invitation, Submitted};
+use super::writer::SubmissionWriter;
 use crate::config::DatabaseUrl;
 
 /// A connection to either backend. SQLite comes last, as diesel's `MultiConnection` requires.
@@ -127,6 +129,8 @@ impl ManageConnection for Manager {
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    /// SQLite's single writer of submissions; `None` on PostgreSQL.
+    submissions: Option<SubmissionWriter>,
 }
 
 impl std::fmt::Debug for Db {
@@ -150,11 +154,15 @@ impl Db {
             .test_on_check_out(true)
             .build(manager)
             .map_err(|e| DbError::Unavailable(e.to_string()))?;
-        let backend = match url {
-            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
-            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        let (backend, submissions) = match url {
+            DatabaseUrl::Sqlite(_) => (Backend::Sqlite, Some(SubmissionWriter::start(url)?)),
+            DatabaseUrl::Postgres(_) => (Backend::Postgres, None),
         };
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            submissions,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -164,6 +172,22 @@ impl Db {
     /// A connection for synchronous work (the command line, start-up).
     pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, DbError> {
         Ok(self.pool.get()?)
+    }
+
+    /// Spends the invitation and stores its response (`rounds::submit`): on SQLite through the
+    /// single writer that commits submissions in groups, on PostgreSQL on a pooled connection.
+    pub async fn submit(
+        &self,
+        invitation: Invitation,
+        answers: Vec<u8>,
+    ) -> Result<Submitted, DbError> {
+        match &self.submissions {
+            Some(writer) => writer.submit(invitation, answers).await,
+            None => {
+                self.run(move |conn| rounds::submit(conn, &invitation, &answers))
+                    .await
+            }
+        }
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool, never on an async worker.

@@ -21,6 +21,7 @@ pub mod tokens;
 pub mod units;
 pub mod vpo;
 pub mod vpo_reports;
+mod writer;
 
 pub use connection::{Backend, Db, DbConnection, DbError};
 

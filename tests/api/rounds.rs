@@ -386,6 +386,53 @@ async fn two_simultaneous_submissions_with_one_link_store_one_response() {
     assert_eq!(stored[0].n, 1);
 }
 
+/// On SQLite submissions arriving together are committed in one group, each under a savepoint:
+/// a refused one (a link used twice) must neither store anything nor undo the others.
+#[actix_web::test]
+async fn many_respondents_at_once_are_each_stored_once_and_a_second_use_of_a_link_is_refused() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let round = open_round(&hr, json!({"name": "R", "questionnaire_id": "psa-basis"})).await;
+    let tokens: Vec<String> = invite(&hr, &round, "", 120)
+        .await
+        .iter()
+        .map(token_of)
+        .collect();
+    let body = json!({"items": {"wd1": 2}});
+    let twice = tokens.iter().take(20);
+    let submissions = tokens
+        .iter()
+        .chain(twice)
+        .map(|token| answer(&app, token, body.clone()));
+    let mut statuses: Vec<u16> = futures_util::future::join_all(submissions)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 120);
+    assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 20);
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let count = |sql: &str| -> i64 {
+        diesel::sql_query(sql)
+            .load::<Count>(&mut *app.conn())
+            .unwrap()[0]
+            .n
+    };
+    assert_eq!(count("SELECT COUNT(*) AS n FROM response_inbox"), 120);
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM invitations WHERE spent"),
+        120
+    );
+    let id = round["id"].as_str().unwrap();
+    let progress: Value = hr.get(&format!("/api/v1/rounds/{id}/progress")).await;
+    assert_eq!(progress["responded"], 120);
+}
+
 #[actix_web::test]
 async fn closing_while_responses_arrive_keeps_every_acknowledged_response() {
     let app = spawn_app().await;

@@ -274,10 +274,7 @@ pub async fn store(
         )
     })?;
     let packed = answers.pack(&q);
-    let outcome = state
-        .db
-        .run(move |conn| rounds::submit(conn, &invitation, &packed).map_err(AppError::from))
-        .await?;
+    let outcome = state.db.submit(invitation, packed).await?;
     match outcome {
         Submitted::Stored => Ok(()),
         Submitted::AlreadySpent => Err(invalid_link()),
