@@ -158,7 +158,9 @@ pub fn pgbench(
         .arg(format!("answers=\\x{answers}"))
         .arg(url)
         .output()
-        .map_err(|e| format!("pgbench: {e} (install it with `apt-get install postgresql-client`)"))?;
+        .map_err(|e| {
+            format!("pgbench: {e} (install it with `apt-get install postgresql-client`)")
+        })?;
     let report = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
         return Err(format!(
@@ -179,7 +181,10 @@ pub fn pgbench(
     let mut latencies = Vec::with_capacity(transactions);
     for entry in std::fs::read_dir(log_dir)? {
         let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if !name.starts_with(&format!("pgbench-{clients}.")) {
             continue;
         }
@@ -193,8 +198,7 @@ pub fn pgbench(
     }
     diesel::delete(response_inbox::table.filter(response_inbox::round_id.eq(&round.id)))
         .execute(conn)?;
-    diesel::delete(invitations::table.filter(invitations::round_id.eq(&round.id)))
-        .execute(conn)?;
+    diesel::delete(invitations::table.filter(invitations::round_id.eq(&round.id))).execute(conn)?;
     diesel::sql_query("DROP SEQUENCE pgbench_tokens").execute(conn)?;
     Ok(Pgbench {
         clients,

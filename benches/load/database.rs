@@ -138,7 +138,10 @@ pub fn durability(conn: &mut DbConnection) -> BenchResult<String> {
                 "3" => "EXTRA",
                 _ => "?",
             };
-            let journal = setting(conn, "SELECT journal_mode AS value FROM pragma_journal_mode")?;
+            let journal = setting(
+                conn,
+                "SELECT journal_mode AS value FROM pragma_journal_mode",
+            )?;
             format!("SQLite: PRAGMA synchronous = {synchronous} ({name}), journal_mode = {journal}")
         }
         DbConnection::Postgresql(_) => {

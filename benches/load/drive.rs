@@ -94,7 +94,12 @@ where
     while let Some(client) = clients.join_next().await {
         match client {
             Ok(run) => total.merge(run),
-            Err(panic) => *total.errors.entry(format!("client task: {panic}")).or_default() += 1,
+            Err(panic) => {
+                *total
+                    .errors
+                    .entry(format!("client task: {panic}"))
+                    .or_default() += 1
+            }
         }
     }
     total.elapsed = started.elapsed();

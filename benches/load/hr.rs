@@ -58,7 +58,12 @@ impl Hr {
     }
 
     /// `count` invitations spread over `teams`; their link tokens.
-    pub async fn invite(&self, round: &str, teams: &[String], count: usize) -> BenchResult<Vec<String>> {
+    pub async fn invite(
+        &self,
+        round: &str,
+        teams: &[String],
+        count: usize,
+    ) -> BenchResult<Vec<String>> {
         let mut tokens = Vec::with_capacity(count);
         for (t, team) in teams.iter().enumerate() {
             let mut left = count / teams.len() + usize::from(t < count % teams.len());
@@ -72,7 +77,9 @@ impl Hr {
                     )
                     .await?;
                 for invitation in made.as_array().ok_or("invitations: not a list")? {
-                    let url = invitation["url"].as_str().ok_or("an invitation without url")?;
+                    let url = invitation["url"]
+                        .as_str()
+                        .ok_or("an invitation without url")?;
                     let token = url.rsplit("/s/").next().ok_or("a url without /s/")?;
                     tokens.push(token.to_owned());
                 }

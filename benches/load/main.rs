@@ -69,8 +69,9 @@ struct Options {
     /// Concurrent clients (keep-alive connections).
     #[arg(long, default_value_t = 200)]
     concurrency: usize,
-    /// How respondents answer: by JSON, through the pages, or both one after the other.
-    #[arg(long, value_enum, default_value = "both")]
+    /// How respondents answer: by JSON, through the pages (about 13 requests a response), or
+    /// both one after the other.
+    #[arg(long, value_enum, default_value = "json")]
     mode: Mode,
     /// Requests of each read-only phase (`GET /healthz`, the questionnaire page).
     #[arg(long, default_value_t = 20_000)]
@@ -159,6 +160,9 @@ fn main() -> BenchResult<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
         .tcp_nodelay(true)
+        // Below actix's keep-alive (5 s), so that no request goes out on a connection the
+        // server is closing (after the ceilings the pool has been idle for a while).
+        .pool_idle_timeout(Duration::from_secs(2))
         .timeout(Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
@@ -225,7 +229,10 @@ fn main() -> BenchResult<()> {
             respondent::submit_json(client.clone(), url, bodies[i].clone())
         }));
         report("responses by JSON", "responses", &run);
-        println!("  server memory so far: peak {:.1} MB", server.memory().peak_mb());
+        println!(
+            "  server memory so far: peak {:.1} MB",
+            server.memory().peak_mb()
+        );
         figures.json = Some(run);
     }
     if html_n > 0 {
@@ -240,7 +247,10 @@ fn main() -> BenchResult<()> {
             run.requests as f64 / run.latencies.len().max(1) as f64,
             Percentiles::of(&run.pages)
         );
-        println!("  server memory so far: peak {:.1} MB", server.memory().peak_mb());
+        println!(
+            "  server memory so far: peak {:.1} MB",
+            server.memory().peak_mb()
+        );
         figures.html = Some(run);
     }
     figures.load_memory = server.memory();
@@ -250,9 +260,7 @@ fn main() -> BenchResult<()> {
         let limit = ceiling::postgres_client_limit(&mut conn)?;
         let clients = c.min(limit);
         if clients < c {
-            println!(
-                "pgbench: {c} clients exceed the server's max_connections; running {clients}"
-            );
+            println!("pgbench: {c} clients exceed the server's max_connections; running {clients}");
         }
         for clients in [clients, 8] {
             let pg = ceiling::pgbench(
@@ -290,8 +298,7 @@ fn main() -> BenchResult<()> {
     }
 
     if options.close > 0 {
-        let row =
-            rounds::get(&mut conn, &seed.organisation, &round)?.ok_or("the round is gone")?;
+        let row = rounds::get(&mut conn, &seed.organisation, &round)?.ok_or("the round is gone")?;
         let arrived: i64 = response_inbox::table
             .filter(response_inbox::round_id.eq(&round))
             .count()
@@ -299,8 +306,15 @@ fn main() -> BenchResult<()> {
         let missing = options.close.saturating_sub(usize::try_from(arrived)?);
         let tickets = database::invitations(&mut conn, &seed, &row, "fill-", missing)?;
         let answers = ceiling::packed_answers(q, 1024);
-        let (filled, took) =
-            ceiling::submit_all(&mut conn, &seed, &row, &tickets, &answers, 1000, Duration::MAX)?;
+        let (filled, took) = ceiling::submit_all(
+            &mut conn,
+            &seed,
+            &row,
+            &tickets,
+            &answers,
+            1000,
+            Duration::MAX,
+        )?;
         let total = usize::try_from(arrived)? + filled;
         println!(
             "close: {arrived} responses from the load, {filled} added through the library in {:.1} s",

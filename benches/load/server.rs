@@ -119,9 +119,8 @@ fn ready(port: u16) -> bool {
 
 /// `VmRSS` and `VmHWM` of process `pid`; zero when it cannot be read.
 pub fn memory_of(pid: u32) -> Memory {
-    let status =
-        std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status"))
-            .unwrap_or_default();
+    let status = std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status"))
+        .unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()
