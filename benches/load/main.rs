@@ -133,12 +133,13 @@ fn main() -> BenchResult<()> {
         Mode::Both => (options.responses, options.responses),
     };
     println!(
-        "load: {:?}, {} JSON and {} page responses, {} clients, {} CPUs, run directory {}",
+        "load: {:?}, {} JSON and {} page responses, {} clients, {} CPUs, load average {}, run directory {}",
         options.db,
         json_n,
         html_n,
         options.concurrency,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average(),
         database.dir().display()
     );
 
@@ -342,8 +343,20 @@ fn main() -> BenchResult<()> {
     figures.restarted_in = Some((server.started_in, memory));
     drop(server);
 
+    println!("load average at the end: {}", load_average());
     summary(&options, &figures);
     Ok(())
+}
+
+/// The machine's 1, 5 and 15 minute load averages: other work on the two cores skews every
+/// figure, and this tells whether there was any.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn report(name: &str, unit: &str, run: &Run) {
