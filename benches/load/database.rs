@@ -239,6 +239,9 @@ pub fn invitations(
                 code_hmac: format!("{prefix}code-{i}"),
             })
             .collect();
+        if stored.is_empty() {
+            continue;
+        }
         rounds::invite(
             conn,
             &seed.organisation,
