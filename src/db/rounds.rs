@@ -218,17 +218,36 @@ pub fn close(
             *counts.entry(unit.clone()).or_insert(0u64) += 1;
         }
         let destination = crate::domain::round::reattach(&round.frozen_units(), &counts, round.k());
-        for (unit, answers) in arrived {
-            let unit = destination.get(&unit).cloned().unwrap_or_default();
-            diesel::insert_into(responses::table)
-                .values((
+        let rows: Vec<_> = arrived
+            .into_iter()
+            .map(|(unit, answers)| {
+                (
                     responses::id.eq(new_id()),
                     responses::organisation_id.eq(organisation.as_str()),
                     responses::round_id.eq(id),
-                    responses::unit_id.eq(unit),
+                    responses::unit_id.eq(destination.get(&unit).cloned().unwrap_or_default()),
                     responses::answers.eq(answers),
-                ))
-                .execute(conn)?;
+                )
+            })
+            .collect();
+        match conn {
+            // Many rows per statement: one each made closing 100,000 responses take 17 s of
+            // round trips. 5 parameters a row stay far below the limit per statement.
+            DbConnection::Postgresql(pg) => {
+                for chunk in rows.chunks(1000) {
+                    diesel::insert_into(responses::table)
+                        .values(chunk)
+                        .execute(pg)?;
+                }
+            }
+            // In-process: a statement costs no round trip (and diesel has no batch insert here).
+            DbConnection::Sqlite(sqlite) => {
+                for row in rows {
+                    diesel::insert_into(responses::table)
+                        .values(row)
+                        .execute(sqlite)?;
+                }
+            }
         }
         diesel::delete(inbox).execute(conn)?;
         diesel::delete(

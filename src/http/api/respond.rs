@@ -61,7 +61,7 @@ pub async fn find(
 }
 
 /// Whether the invitation's round takes answers now; its questionnaire snapshot if so.
-pub fn answerable(invitation: &Invitation) -> Result<Questionnaire, AppError> {
+pub fn answerable(invitation: &Invitation) -> Result<std::sync::Arc<Questionnaire>, AppError> {
     let round = &invitation.round;
     let past_close = round.closes_at.is_some_and(|close| close <= now());
     if round.status() != RoundStatus::Open || past_close {

@@ -186,7 +186,7 @@ struct Context {
     /// The link's token or the canonical code, as the respondent holds it: part of the draft key.
     credential: String,
     has_draft: bool,
-    questionnaire: Questionnaire,
+    questionnaire: std::sync::Arc<Questionnaire>,
     organisation: Organisation,
     lang: Lang,
     languages: Vec<Lang>,
