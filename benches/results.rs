@@ -19,13 +19,16 @@ use psa::catalog::Catalog;
 use psa::config::DatabaseUrl;
 use psa::db::schema::{responses, round_results};
 use psa::db::{DbConnection, migrations, rounds, tokens, units};
-use psa::domain::answers::Answers;
 use psa::domain::round::{MinGroupSize, covered_units};
 use psa::domain::unit::parse_unit_csv;
 use psa::domain::{Email, OrganisationId, OrganisationName, OrganisationSettings, Password};
-use psa::domain::{Questionnaire, questionnaire::CategoryKind, questionnaire::ItemKind};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+
+#[path = "shared/synthetic.rs"]
+mod synthetic;
+
+use synthetic::synthetic;
 
 const DEPARTMENTS: usize = 15;
 const TEAMS: usize = 19;
@@ -282,42 +285,6 @@ fn build_round(url: &str, respondents: usize) -> BenchResult<(OrganisationId, St
     })?;
     let (_, token) = tokens::create(&mut conn, &org, &user.id, "benchmark")?;
     Ok((org, row.id, token))
-}
-
-/// A plausible respondent: most never experienced a behaviour, some did with a source; work
-/// pressure spread over the scale; about one answer in ten skipped.
-fn synthetic(q: &Questionnaire, rng: &mut SmallRng) -> Answers {
-    let values = q
-        .items
-        .iter()
-        .map(|item| {
-            let scale = &q.scales[&item.scale];
-            if rng.random_bool(0.1) {
-                return None;
-            }
-            Some(match item.kind {
-                ItemKind::Strain => rng.random_range(scale.min..=scale.max),
-                ItemKind::Behaviour | ItemKind::SelfLabel if rng.random_bool(0.85) => scale.min,
-                _ => rng.random_range(scale.min..=scale.max),
-            })
-        })
-        .collect();
-    let mut answers = Answers {
-        values,
-        sources: Default::default(),
-    };
-    for category in q
-        .categories
-        .iter()
-        .filter(|c| c.kind == CategoryKind::Behaviour)
-    {
-        if answers.exposed(q, &category.id) {
-            let options = q.sources.options.len();
-            let named = (0..options).filter(|_| rng.random_bool(0.4)).collect();
-            answers.sources.insert(category.id.clone(), named);
-        }
-    }
-    answers
 }
 
 /// The child: compute and store the round's results once; print milliseconds and peak memory.

@@ -21,14 +21,14 @@ use psa::domain::Questionnaire;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
+use crate::BenchResult;
 use crate::database::{self, Seed, Ticket};
-use crate::{BenchResult, respondent};
 
 /// Some packed answers to store, varied like real ones.
 pub fn packed_answers(q: &Questionnaire, n: usize) -> Vec<Vec<u8>> {
     let mut rng = SmallRng::seed_from_u64(7);
     (0..n)
-        .map(|_| respondent::synthetic(q, &mut rng).pack(q))
+        .map(|_| crate::synthetic::synthetic(q, &mut rng).pack(q))
         .collect()
 }
 

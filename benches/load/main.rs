@@ -25,6 +25,8 @@ mod drive;
 mod hr;
 mod respondent;
 mod server;
+#[path = "../shared/synthetic.rs"]
+mod synthetic;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -221,7 +223,7 @@ fn main() -> BenchResult<()> {
         let mut rng = SmallRng::seed_from_u64(2026);
         let bodies: Arc<Vec<String>> = Arc::new(
             (0..json_n)
-                .map(|_| respondent::json_body(q, &respondent::synthetic(q, &mut rng)))
+                .map(|_| respondent::json_body(q, &synthetic::synthetic(q, &mut rng)))
                 .collect(),
         );
         let (client, base, tokens) = (client.clone(), Arc::clone(&base), json_tokens);

@@ -2,12 +2,11 @@
 //! (`POST /api/v1/respond/{token}`) and through the answering pages (`/s/{token}`) step by step
 //! as a browser does, posting each page's form with the fields it carries.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use psa::domain::Questionnaire;
 use psa::domain::answers::{Answers, RawAnswers};
-use psa::domain::questionnaire::{CategoryKind, ItemKind};
+
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use reqwest::Client;
@@ -18,43 +17,6 @@ use crate::drive::{Done, Failure};
 /// Steps after which a questionnaire that never reaches its end counts as a failure (the
 /// default one takes 1 + 7 parts + up to 6 from-whom questions + the review).
 const MAX_STEPS: usize = 30;
-
-/// A plausible respondent, as the results benchmark makes them: most never experienced a
-/// behaviour, some did and name a source; work pressure spread over the scale; about one answer
-/// in ten "prefer not to say".
-pub fn synthetic(q: &Questionnaire, rng: &mut SmallRng) -> Answers {
-    let values = q
-        .items
-        .iter()
-        .map(|item| {
-            let scale = &q.scales[&item.scale];
-            if rng.random_bool(0.1) {
-                return None;
-            }
-            Some(match item.kind {
-                ItemKind::Strain => rng.random_range(scale.min..=scale.max),
-                ItemKind::Behaviour | ItemKind::SelfLabel if rng.random_bool(0.85) => scale.min,
-                _ => rng.random_range(scale.min..=scale.max),
-            })
-        })
-        .collect();
-    let mut answers = Answers {
-        values,
-        sources: BTreeMap::new(),
-    };
-    for category in q
-        .categories
-        .iter()
-        .filter(|c| c.kind == CategoryKind::Behaviour)
-    {
-        if answers.exposed(q, &category.id) {
-            let options = q.sources.options.len();
-            let named = (0..options).filter(|_| rng.random_bool(0.4)).collect();
-            answers.sources.insert(category.id.clone(), named);
-        }
-    }
-    answers
-}
 
 /// The JSON body a respondent's client sends: items by id, sources by neutral part key.
 pub fn json_body(q: &Questionnaire, answers: &Answers) -> String {
