@@ -18,13 +18,14 @@ use diesel::prelude::*;
 use psa::catalog::Catalog;
 use psa::config::DatabaseUrl;
 use psa::db::schema::{responses, round_results};
-use psa::db::{DbConnection, migrations, rounds, tokens, units};
+use psa::db::{DbConnection, rounds, tokens, units};
+use psa::domain::OrganisationId;
 use psa::domain::round::{MinGroupSize, covered_units};
-use psa::domain::unit::parse_unit_csv;
-use psa::domain::{Email, OrganisationId, OrganisationName, OrganisationSettings, Password};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+#[path = "shared/organisation.rs"]
+mod organisation;
 #[path = "shared/synthetic.rs"]
 mod synthetic;
 
@@ -210,22 +211,7 @@ fn time_export(
 /// One organisation, its units, and a closed round holding `respondents` synthetic responses.
 fn build_round(url: &str, respondents: usize) -> BenchResult<(OrganisationId, String, String)> {
     let mut conn = DbConnection::open(&DatabaseUrl::parse(url)?)?;
-    migrations::run_pending(&mut conn)?;
-    let (user, organisation) = psa::accounts::setup_instance(
-        &mut conn,
-        &Email::parse("hr@example.nl")?,
-        &Password::parse("a long enough passphrase")?,
-        &OrganisationSettings::new(OrganisationName::parse("Bench BV")?),
-    )?;
-    let org = organisation.id;
-    let mut csv = String::new();
-    for d in 1..=DEPARTMENTS {
-        for t in 1..=TEAMS {
-            csv.push_str(&format!("Afdeling {d:02}/Team {t:02}\n"));
-        }
-    }
-    let rows = parse_unit_csv(csv.as_bytes()).map_err(|e| format!("{e:?}"))?;
-    units::import(&mut conn, &org, &rows)?;
+    let (user, org) = organisation::organisation(&mut conn, "Bench BV", DEPARTMENTS, TEAMS)?;
     let catalog = Catalog::shipped()?;
     let entry = catalog.get("psa-basis").ok_or("no default questionnaire")?;
     let row = rounds::create(

@@ -12,10 +12,9 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use psa::config::DatabaseUrl;
 use psa::db::rounds::{self, NewInvitation, RoundRow};
-use psa::db::{DbConnection, migrations, tokens, units};
+use psa::db::{DbConnection, tokens, units};
+use psa::domain::OrganisationId;
 use psa::domain::round::{MinGroupSize, covered_units};
-use psa::domain::unit::parse_unit_csv;
-use psa::domain::{Email, OrganisationId, OrganisationName, OrganisationSettings, Password};
 use psa::keys::Keys;
 use tempfile::TempDir;
 
@@ -162,22 +161,7 @@ pub fn durability(conn: &mut DbConnection) -> BenchResult<String> {
 /// The schema, an organisation with its admin and HR person, departments with teams, and an HR
 /// API token.
 pub fn seed(conn: &mut DbConnection) -> BenchResult<Seed> {
-    migrations::run_pending(conn)?;
-    let (user, organisation) = psa::accounts::setup_instance(
-        conn,
-        &Email::parse("hr@example.nl")?,
-        &Password::parse("a long enough passphrase")?,
-        &OrganisationSettings::new(OrganisationName::parse("Load BV")?),
-    )?;
-    let org = organisation.id;
-    let mut csv = String::new();
-    for d in 1..=DEPARTMENTS {
-        for t in 1..=TEAMS {
-            csv.push_str(&format!("Afdeling {d:02}/Team {t:02}\n"));
-        }
-    }
-    let rows = parse_unit_csv(csv.as_bytes()).map_err(|e| format!("{e:?}"))?;
-    units::import(conn, &org, &rows)?;
+    let (user, org) = crate::organisation::organisation(conn, "Load BV", DEPARTMENTS, TEAMS)?;
     let teams = covered_units(&units::tree(conn, &org)?, &[])
         .into_iter()
         .filter(|u| u.parent.is_some())

@@ -23,6 +23,8 @@ mod ceiling;
 mod database;
 mod drive;
 mod hr;
+#[path = "../shared/organisation.rs"]
+mod organisation;
 mod respondent;
 mod server;
 #[path = "../shared/synthetic.rs"]

@@ -350,7 +350,7 @@ fn serve_logging(
 }
 
 /// `psa setup`: the owner `hr@example.nl` (admin and HR) of "Zorg BV".
-fn set_up_by_cli(database: &TestDatabase) {
+pub(crate) fn set_up_by_cli(database: &TestDatabase) {
     let mut setup = psa(database);
     setup.args([
         "setup",

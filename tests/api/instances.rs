@@ -17,7 +17,7 @@ use psa::db::{DbConnection, migrations};
 use psa::keys::Keys;
 use serde_json::{Value, json};
 
-use crate::cli::{psa, run, text};
+use crate::cli::{psa, run, set_up_by_cli, text};
 use crate::helpers::{PASSWORD, TestDatabase, browser, csrf_of, spawn_app, spawn_app_on};
 use crate::results::{FIXTURE, Fixture};
 use crate::rounds::{answer, hr, import, invite, open_round, token_of, unit_id};
@@ -263,16 +263,7 @@ async fn two_instances_share_sessions_and_close_a_round_once_with_the_results_of
     let migrated = run(migrate, "");
     assert_eq!(text(&migrated.stdout).trim(), "applied 0 migration(s)");
 
-    let mut setup = psa(&database);
-    setup.args([
-        "setup",
-        "--email",
-        "hr@example.nl",
-        "--org",
-        "Zorg BV",
-        "--password-stdin",
-    ]);
-    assert!(run(setup, &format!("{PASSWORD}\n")).status.success());
+    set_up_by_cli(&database);
 
     // Logged in on A; the cookie and the CSRF token work on B (the balancer may send any
     // request anywhere), and B still checks the token.
