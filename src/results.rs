@@ -32,13 +32,7 @@ pub fn frozen_questionnaire(row: &RoundRow) -> Result<Arc<Questionnaire>, AppErr
     let Some(digest) = &row.questionnaire_digest else {
         return parse();
     };
-    // A poisoned lock only means another thread panicked while inserting: the map is sound.
-    let cached = PARSED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(digest)
-        .cloned();
-    if let Some(q) = cached {
+    if let Some(q) = parsed_questionnaire(digest) {
         return Ok(q);
     }
     let q = parse()?;
@@ -48,6 +42,16 @@ pub fn frozen_questionnaire(row: &RoundRow) -> Result<Arc<Questionnaire>, AppErr
     }
     parsed.insert(digest.clone(), Arc::clone(&q));
     Ok(q)
+}
+
+/// The frozen questionnaire with this digest, if it has been parsed already.
+pub fn parsed_questionnaire(digest: &str) -> Option<Arc<Questionnaire>> {
+    // A poisoned lock only means another thread panicked while inserting: the map is sound.
+    PARSED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(digest)
+        .cloned()
 }
 
 /// A closed round with its questionnaire and stored results.

@@ -50,6 +50,7 @@ pub fn submit_all(
         organisation_id: seed.organisation.clone(),
         round: round.clone(),
         unit_id: String::new(),
+        questionnaire: None,
     };
     let started = Instant::now();
     let mut stored = 0;

@@ -68,7 +68,7 @@ pub fn get_user(conn: &mut DbConnection, id: &UserId) -> Result<Option<User>, Db
     Ok(users::table
         .find(id.as_str())
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(User::from))
 }
@@ -77,7 +77,7 @@ pub fn find_user(conn: &mut DbConnection, email: &Email) -> Result<Option<User>,
     Ok(users::table
         .filter(users::email.eq(email.as_str()))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(User::from))
 }
@@ -90,7 +90,7 @@ pub fn credentials(
     Ok(users::table
         .filter(users::email.eq(email.as_str()))
         .select((UserRow::as_select(), users::password_hash))
-        .first::<(UserRow, String)>(conn)
+        .get_result::<(UserRow, String)>(conn)
         .optional()?
         .map(|(row, hash)| (User::from(row), hash)))
 }

@@ -1,14 +1,29 @@
 //! Connections and the pool, for either backend.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
+use tokio::sync::Semaphore;
 
 use super::rounds::{self, Invitation, Submitted};
 use super::writer::SubmissionWriter;
 use crate::config::DatabaseUrl;
+
+/// Runs `$body` with `$c` bound to the backend's own connection. Through `DbConnection`, diesel
+/// finds a prepared statement by its SQL text, built anew for every call; on the backend's own
+/// connection by the query's type. For the statements of every survey page and submission.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
 
 /// A connection to either backend. SQLite comes last, as diesel's `MultiConnection` requires.
 #[derive(diesel::MultiConnection)]
@@ -128,6 +143,10 @@ impl ManageConnection for Manager {
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
+    /// One permit per pooled connection: work waits for a connection here, as a parked future,
+    /// rather than as one of hundreds of blocking threads that all wake for every free
+    /// connection.
+    permits: Arc<Semaphore>,
     backend: Backend,
     /// SQLite's single writer of submissions; `None` on PostgreSQL.
     submissions: Option<SubmissionWriter>,
@@ -147,19 +166,22 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Db, DbError> {
         let manager = Manager { url: url.clone() };
         DbConnection::open(url)?;
-        let pool = r2d2::Pool::builder()
-            .max_size(max_size)
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(5))
-            .test_on_check_out(true)
-            .build(manager)
-            .map_err(|e| DbError::Unavailable(e.to_string()))?;
         let (backend, submissions) = match url {
             DatabaseUrl::Sqlite(_) => (Backend::Sqlite, Some(SubmissionWriter::start(url)?)),
             DatabaseUrl::Postgres(_) => (Backend::Postgres, None),
         };
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            // A server connection can drop (restart, network) and is tested before use; an
+            // SQLite connection is a file handle that cannot.
+            .test_on_check_out(backend == Backend::Postgres)
+            .build(manager)
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
         Ok(Db {
             pool,
+            permits: Arc::new(Semaphore::new(max_size as usize)),
             backend,
             submissions,
         })
@@ -197,12 +219,18 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        let gone = || E::from(DbError::Unavailable("the blocking pool is gone".into()));
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| gone())?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
+            let _permit = permit;
             let mut conn = pool.get().map_err(DbError::from)?;
             work(&mut conn)
         })
         .await
-        .map_err(|_| E::from(DbError::Unavailable("the blocking pool is gone".into())))?
+        .map_err(|_| gone())?
     }
 }

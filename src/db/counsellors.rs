@@ -133,7 +133,7 @@ pub fn get(
     of_organisation!(organisation)
         .filter(counsellors::id.eq(id.as_str()))
         .select(CounsellorRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(CounsellorRow::into_domain)
         .transpose()
@@ -211,7 +211,7 @@ pub fn photo(
     let row: Option<(Option<String>, Option<Vec<u8>>)> = of_organisation!(organisation)
         .filter(counsellors::id.eq(id.as_str()))
         .select((counsellors::photo_type, counsellors::photo))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(match row {
         Some((Some(kind), Some(bytes))) => {

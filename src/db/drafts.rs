@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::connection::on_backend;
 use super::rounds::Invitation;
 use super::schema::drafts;
 use super::{DbConnection, DbError};
@@ -30,9 +31,8 @@ pub fn save(
 
 /// The invitation's sealed draft, if one was saved.
 pub fn load(conn: &mut DbConnection, invitation: &Invitation) -> Result<Option<Vec<u8>>, DbError> {
-    Ok(drafts::table
+    let query = drafts::table
         .filter(drafts::token_hmac.eq(&invitation.token_hmac))
-        .select(drafts::sealed)
-        .first(conn)
-        .optional()?)
+        .select(drafts::sealed);
+    Ok(on_backend!(conn, |c| query.get_result(c).optional())?)
 }

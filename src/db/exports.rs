@@ -75,7 +75,7 @@ pub fn get(
         .filter(exports::organisation_id.eq(organisation.as_str()))
         .filter(exports::id.eq(id))
         .select(ExportRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -108,7 +108,7 @@ pub fn file(
         .filter(export_files::export_id.eq(id))
         .filter(export_files::format.eq(format))
         .select((export_files::bytes, export_files::signature))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row.map(|(bytes, signature)| ExportFile {
         format: format.to_owned(),

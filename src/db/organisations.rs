@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::connection::on_backend;
 use super::schema::organisations;
 use super::{DbConnection, DbError, now};
 use crate::domain::organisation::OrganisationError;
@@ -88,16 +89,17 @@ pub fn create(
 }
 
 pub fn get(conn: &mut DbConnection, id: &OrganisationId) -> Result<Option<Organisation>, DbError> {
-    organisations::table
+    on_backend!(conn, |c| organisations::table
         .find(id.as_str())
         .select(OrganisationRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(OrganisationRow::into_domain)
-        .transpose()
+        .get_result(c)
+        .optional())?
+    .map(OrganisationRow::into_domain)
+    .transpose()
 }
 
 /// Finds an organisation by id, public id or exact name (for the command line).
+#[allow(clippy::disallowed_methods)] // several may match; the command line takes one
 pub fn find(conn: &mut DbConnection, key: &str) -> Result<Option<Organisation>, DbError> {
     organisations::table
         .filter(
@@ -121,7 +123,7 @@ pub fn find_public(
     organisations::table
         .filter(organisations::public_id.eq(public_id))
         .select(OrganisationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(OrganisationRow::into_domain)
         .transpose()

@@ -110,11 +110,12 @@ pub fn get(
         .filter(plan_items::organisation_id.eq(organisation.as_str()))
         .filter(plan_items::id.eq(id))
         .select(PlanItemRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
 /// Appends changes to the organisation's chain.
+#[allow(clippy::disallowed_methods)] // ordered: the head of the chain
 fn record(
     conn: &mut DbConnection,
     organisation: &OrganisationId,

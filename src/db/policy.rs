@@ -94,7 +94,7 @@ pub fn approval(
         .filter(round_approvals::organisation_id.eq(organisation.as_str()))
         .filter(round_approvals::round_id.eq(round))
         .select(ApprovalRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some(row) = row else {
         return Ok(Approval::default());
@@ -231,7 +231,7 @@ pub fn report(
 ) -> Result<Option<(String, Vec<u8>)>, DbError> {
     let row: Option<(Option<String>, Option<Vec<u8>>)> = approval_target!(organisation, round)
         .select((round_approvals::report_name, round_approvals::report))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(match row {
         Some((Some(name), Some(bytes))) => Some((name, bytes)),

@@ -5,17 +5,20 @@
 //! draft happen in one transaction; closing moves the responses to their final table in a random
 //! order and deletes every token HMAC and draft of the round.
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rand::seq::SliceRandom;
 
+use super::connection::on_backend;
 use super::schema::{
     drafts, invitations, link_handouts, response_inbox, responses, round_counts, round_results,
     round_units, rounds,
 };
 use super::{DbConnection, DbError, now};
 use crate::domain::round::{FrozenUnit, MinGroupSize, RoundStatus, UnitCount};
-use crate::domain::{OrganisationId, UnitId};
+use crate::domain::{OrganisationId, Questionnaire, UnitId};
 use crate::secret::new_id;
 
 /// A stored round.
@@ -120,7 +123,7 @@ pub fn get(
         .filter(rounds::organisation_id.eq(organisation.as_str()))
         .filter(rounds::id.eq(id))
         .select(RoundRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -368,12 +371,12 @@ fn add_counts(
         .filter(round_counts::organisation_id.eq(organisation.as_str()))
         .filter(round_counts::round_id.eq(round))
         .filter(round_counts::unit_id.eq(unit));
-    let updated = diesel::update(row)
+    let updated = on_backend!(conn, |c| diesel::update(row)
         .set((
             round_counts::invited.eq(round_counts::invited + invited),
             round_counts::responded.eq(round_counts::responded + responded),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     if updated == 0 {
         diesel::insert_into(round_counts::table)
             .values((
@@ -445,13 +448,26 @@ pub fn handouts(
 pub struct Invitation {
     pub token_hmac: String,
     pub organisation_id: OrganisationId,
+    /// The round, without its questionnaire source and unit tree (see `find_invitation`).
     pub round: RoundRow,
     pub unit_id: String,
+    /// The round's frozen questionnaire, parsed, once whoever answers with it has resolved it.
+    pub questionnaire: Option<Arc<Questionnaire>>,
 }
 
-/// The unspent invitation with this token or code HMAC, with its round.
+/// The unspent invitation with this token or code HMAC, with its round, in one query. Every
+/// questionnaire page and submission asks this, so the round comes without its large columns:
+/// the questionnaire source (parsed once per digest, see `questionnaire_source`) and the unit
+/// tree.
 pub fn find_invitation(conn: &mut DbConnection, hmac: &str) -> Result<Option<Invitation>, DbError> {
-    let found: Option<(String, String, String, String)> = invitations::table
+    use diesel::sql_types::{Nullable, Text};
+    let left_out = || None::<String>.into_sql::<Nullable<Text>>();
+    let query = invitations::table
+        .inner_join(
+            rounds::table.on(rounds::id
+                .eq(invitations::round_id)
+                .and(rounds::organisation_id.eq(invitations::organisation_id))),
+        )
         .filter(
             invitations::token_hmac
                 .eq(hmac)
@@ -460,25 +476,49 @@ pub fn find_invitation(conn: &mut DbConnection, hmac: &str) -> Result<Option<Inv
         .filter(invitations::spent.eq(false))
         .select((
             invitations::token_hmac,
-            invitations::organisation_id,
-            invitations::round_id,
             invitations::unit_id,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some((token_hmac, organisation, round, unit_id)) = found else {
-        return Ok(None);
-    };
-    let organisation_id = OrganisationId::new(organisation);
-    let Some(round) = get(conn, &organisation_id, &round)? else {
-        return Ok(None);
-    };
-    Ok(Some(Invitation {
+            (
+                rounds::id,
+                rounds::organisation_id,
+                rounds::name,
+                rounds::questionnaire_id,
+                rounds::status,
+                rounds::languages,
+                rounds::min_group_size,
+                rounds::opens_at,
+                rounds::closes_at,
+                rounds::created_at,
+                rounds::opened_at,
+                rounds::closed_at,
+                left_out(),
+                rounds::questionnaire_digest,
+                left_out(),
+            ),
+        ));
+    let found: Option<(String, String, RoundRow)> =
+        on_backend!(conn, |c| query.get_result(c).optional())?;
+    Ok(found.map(|(token_hmac, unit_id, round)| Invitation {
         token_hmac,
-        organisation_id,
+        organisation_id: OrganisationId::new(round.organisation_id.clone()),
         round,
         unit_id,
+        questionnaire: None,
     }))
+}
+
+/// The questionnaire source a round froze when it opened.
+pub fn questionnaire_source(
+    conn: &mut DbConnection,
+    organisation: &OrganisationId,
+    round: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(rounds::table
+        .filter(rounds::organisation_id.eq(organisation.as_str()))
+        .filter(rounds::id.eq(round))
+        .select(rounds::questionnaire_source)
+        .get_result::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }
 
 /// What became of a submission.
@@ -507,37 +547,40 @@ pub fn submit(
         // Writing first takes SQLite's write lock before any read, so concurrent submissions wait
         // (busy timeout) instead of failing. The conditional update is the lock: of two
         // concurrent submissions with one link only one changes the row; the other stores nothing.
-        let spent = diesel::update(
+        let spent = on_backend!(conn, |c| diesel::update(
             invitations::table
                 .filter(invitations::token_hmac.eq(&invitation.token_hmac))
                 .filter(invitations::spent.eq(false)),
         )
         .set(invitations::spent.eq(true))
-        .execute(conn)?;
+        .execute(c))?;
         if spent == 0 {
             return Ok(Submitted::AlreadySpent);
         }
-        let open: i64 = rounds::table
+        let open: i64 = on_backend!(conn, |c| rounds::table
             .filter(rounds::id.eq(round))
             .filter(rounds::status.eq(RoundStatus::Open.as_str()))
             .count()
-            .get_result(conn)?;
+            .get_result(c))?;
         if open == 0 {
             // Undo the spending: the round closed meanwhile.
             return Err(DbError::Query(RollbackTransaction));
         }
-        diesel::insert_into(response_inbox::table)
+        let id = new_id();
+        on_backend!(conn, |c| diesel::insert_into(response_inbox::table)
             .values((
-                response_inbox::id.eq(new_id()),
+                response_inbox::id.eq(&id),
                 response_inbox::organisation_id.eq(organisation.as_str()),
                 response_inbox::round_id.eq(round),
                 response_inbox::unit_id.eq(&invitation.unit_id),
                 response_inbox::answers.eq(answers),
             ))
-            .execute(conn)?;
+            .execute(c))?;
         add_counts(conn, organisation, round, &invitation.unit_id, 0, 1)?;
-        diesel::delete(drafts::table.filter(drafts::token_hmac.eq(&invitation.token_hmac)))
-            .execute(conn)?;
+        on_backend!(conn, |c| diesel::delete(
+            drafts::table.filter(drafts::token_hmac.eq(&invitation.token_hmac))
+        )
+        .execute(c))?;
         Ok(Submitted::Stored)
     });
     match outcome {
@@ -614,11 +657,12 @@ pub fn load_results(
         .filter(round_results::organisation_id.eq(organisation.as_str()))
         .filter(round_results::round_id.eq(round))
         .select(round_results::results)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
 /// The organisation's closed round of the same questionnaire that closed last before `round`.
+#[allow(clippy::disallowed_methods)] // ordered: the latest of several
 pub fn previous_closed(
     conn: &mut DbConnection,
     organisation: &OrganisationId,

@@ -32,7 +32,7 @@ pub fn user_of(conn: &mut DbConnection, sid: &str) -> Result<Option<UserId>, DbE
     let found: Option<(String, NaiveDateTime)> = user_sessions::table
         .find(sha256_hex(sid))
         .select((user_sessions::user_id, user_sessions::expires_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(found
         .filter(|(_, expires_at)| *expires_at > now())

@@ -88,7 +88,7 @@ pub fn get(
         .filter(shares::organisation_id.eq(organisation.as_str()))
         .filter(shares::id.eq(id))
         .select(ShareRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -97,7 +97,7 @@ pub fn by_secret(conn: &mut DbConnection, secret: &str) -> Result<Option<ShareRo
     Ok(shares::table
         .filter(shares::secret_hash.eq(sha256_hex(secret)))
         .select(ShareRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

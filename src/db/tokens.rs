@@ -67,7 +67,7 @@ pub fn create(
     let token = api_tokens::table
         .find(&id)
         .select(ApiTokenRow::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok((ApiToken::from(token), secret))
 }
 
@@ -80,7 +80,7 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> Result<Option<ApiT
         .filter(api_tokens::token_hash.eq(sha256_hex(secret)))
         .filter(api_tokens::revoked_at.is_null())
         .select(ApiTokenRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(ApiToken::from))
 }

@@ -130,7 +130,7 @@ pub fn assigned(
         .filter(vpo_cases::id.eq(id))
         .filter(vpo_assignments::user_id.eq(counsellor.as_str()))
         .select(CaseRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -269,7 +269,7 @@ pub fn max_months(conn: &mut DbConnection, organisation: &OrganisationId) -> Res
     let stored: Option<i32> = vpo_settings::table
         .find(organisation.as_str())
         .select(vpo_settings::max_months)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(stored
         .and_then(|m| u32::try_from(m).ok())
@@ -284,7 +284,7 @@ pub fn referrals(
     let stored: Option<String> = vpo_settings::table
         .find(organisation.as_str())
         .select(vpo_settings::referrals)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let own: Vec<String> = stored
         .iter()
@@ -382,7 +382,7 @@ pub fn destroy(
             .filter(vpo_cases::id.eq(&case.id));
         let (agreements, case_report): (Option<Vec<u8>>, Option<Vec<u8>>) = this
             .select((vpo_cases::agreements, vpo_cases::case_report))
-            .first(conn)?;
+            .get_result(conn)?;
         // The guard makes a second destruction of the same case (by another instance) a no-op.
         let claimed = diesel::update(
             this.filter(vpo_cases::destroyed_at.is_null())

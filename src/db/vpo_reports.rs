@@ -29,7 +29,7 @@ pub fn get(
         .filter(vpo_reports::organisation_id.eq(organisation.as_str()))
         .filter(vpo_reports::year.eq(year))
         .select(ReportRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -241,7 +241,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for spec in table() {
         by_path.entry(spec.path).or_default().push(spec);
     }
-    for (path, specs) in by_path {
+    // The router tries resources in order, each against its pattern: the respondents' pages and
+    // API, the bulk of all traffic, go first. No other pattern overlaps theirs.
+    let (respondent, other): (Vec<_>, Vec<_>) = by_path
+        .into_iter()
+        .partition(|(_, specs)| specs.iter().all(|s| s.audience == Audience::Respondent));
+    for (path, specs) in respondent.into_iter().chain(other) {
         let rules: Rules = Arc::new(
             specs
                 .iter()

@@ -128,7 +128,7 @@ async fn an_inspector_link_opens_exactly_that_rounds_exports_until_revoked() {
     let stored: Option<String> = shares_table::table
         .filter(shares_table::id.eq(&id))
         .select(shares_table::secret_hash)
-        .first(&mut *app.conn())
+        .get_result(&mut *app.conn())
         .unwrap();
     assert_eq!(stored, Some(psa::secret::sha256_hex(&secret)));
 

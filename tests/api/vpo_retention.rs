@@ -466,7 +466,7 @@ fn purge_and_notes_rekey_run_from_the_command_line() {
         let organisation: String = psa::db::schema::vpo_cases::table
             .find(case)
             .select(psa::db::schema::vpo_cases::organisation_id)
-            .first(&mut *db.conn().unwrap())
+            .get_result(&mut *db.conn().unwrap())
             .unwrap();
         let notes = psa::db::vpo::notes(
             &mut db.conn().unwrap(),

@@ -2,13 +2,14 @@
 //! No account, no cookie; an unknown, used and expired link all answer the same.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::now;
 use crate::db::rounds::{self, Invitation, Submitted};
+use crate::db::{DbConnection, now};
 use crate::domain::Questionnaire;
 use crate::domain::answers::{Answers, RawAnswers};
 use crate::domain::questionnaire::{CategoryKind, ItemKind, Scale, Texts};
@@ -17,6 +18,7 @@ use crate::error::{AppError, FieldError};
 use crate::http::AppState;
 use crate::http::api::rounds::{code_hmac, token_hmac};
 use crate::http::client::client_ip;
+use crate::results;
 
 type ProblemDoc = crate::error::Problem;
 
@@ -32,6 +34,19 @@ pub async fn find(
     req: &HttpRequest,
     credential: &str,
 ) -> Result<Invitation, AppError> {
+    find_with(state, req, credential, |_, _| Ok(()))
+        .await
+        .map(|(invitation, ())| invitation)
+}
+
+/// `find`, and `then` with the invitation on the same connection: a page needs a few facts more,
+/// and one trip to the database is cheaper than two.
+pub async fn find_with<T: Send + 'static>(
+    state: &AppState,
+    req: &HttpRequest,
+    credential: &str,
+    then: impl FnOnce(&mut DbConnection, &Invitation) -> Result<T, AppError> + Send + 'static,
+) -> Result<(Invitation, T), AppError> {
     let address = client_ip(req, &state.settings);
     if let Some(wait) = state.lookup_limits.blocked(address) {
         return Err(AppError::TooManyRequests {
@@ -45,10 +60,19 @@ pub async fn find(
     };
     let found = state
         .db
-        .run(move |conn| rounds::find_invitation(conn, &hmac).map_err(AppError::from))
+        .run(move |conn| {
+            let Some(mut invitation) = rounds::find_invitation(conn, &hmac)? else {
+                return Ok(None);
+            };
+            if invitation.round.status() == RoundStatus::Open {
+                invitation.questionnaire = Some(questionnaire(conn, &mut invitation)?);
+            }
+            let more = then(conn, &invitation)?;
+            Ok::<_, AppError>(Some((invitation, more)))
+        })
         .await?;
     match found {
-        Some(invitation) => Ok(invitation),
+        Some(found) => Ok(found),
         None => {
             if let Some(wait) = state.lookup_limits.failed(address) {
                 return Err(AppError::TooManyRequests {
@@ -60,8 +84,29 @@ pub async fn find(
     }
 }
 
+/// The invitation's frozen questionnaire: parsed once per digest, its source read only then.
+fn questionnaire(
+    conn: &mut DbConnection,
+    invitation: &mut Invitation,
+) -> Result<Arc<Questionnaire>, AppError> {
+    let round = &mut invitation.round;
+    if let Some(q) = round
+        .questionnaire_digest
+        .as_deref()
+        .and_then(results::parsed_questionnaire)
+    {
+        return Ok(q);
+    }
+    round.questionnaire_source =
+        rounds::questionnaire_source(conn, &invitation.organisation_id, &round.id)?;
+    let q = results::frozen_questionnaire(round);
+    // Not kept on the invitation, which travels to the writer: it is parsed now.
+    round.questionnaire_source = None;
+    q
+}
+
 /// Whether the invitation's round takes answers now; its questionnaire snapshot if so.
-pub fn answerable(invitation: &Invitation) -> Result<std::sync::Arc<Questionnaire>, AppError> {
+pub fn answerable(invitation: &Invitation) -> Result<Arc<Questionnaire>, AppError> {
     let round = &invitation.round;
     let past_close = round.closes_at.is_some_and(|close| close <= now());
     if round.status() != RoundStatus::Open || past_close {
@@ -72,7 +117,10 @@ pub fn answerable(invitation: &Invitation) -> Result<std::sync::Arc<Questionnair
         };
         return Err(AppError::Validation(vec![FieldError::new("round", reason)]));
     }
-    crate::results::frozen_questionnaire(round)
+    invitation
+        .questionnaire
+        .clone()
+        .ok_or_else(|| AppError::Internal("an open invitation without its questionnaire".into()))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use self::flow::{FormState, Step, item_field};
 use super::AppState;
-use super::api::respond::{self as respond_api, answerable, find};
+use super::api::respond::{self as respond_api, answerable, find_with};
 use super::client::accept_language;
 use crate::db::rounds::Invitation;
 use crate::db::{drafts, organisations};
@@ -199,8 +199,13 @@ async fn context(
     credential: &str,
     fields: &[(String, String)],
 ) -> Result<Result<Context, HttpResponse>, AppError> {
-    let invitation = match find(state, req, credential).await {
-        Ok(invitation) => invitation,
+    let found = find_with(state, req, credential, |conn, invitation| {
+        let organisation = organisations::get(conn, &invitation.organisation_id)?;
+        Ok((organisation, drafts::load(conn, invitation)?.is_some()))
+    })
+    .await;
+    let (invitation, (organisation, has_draft)) = match found {
+        Ok(found) => found,
         Err(err) => return refusal(language(req, fields, &Lang::ALL), err).map(Err),
     };
     let languages = offered(Some(&invitation));
@@ -209,15 +214,6 @@ async fn context(
         Ok(q) => q,
         Err(err) => return refusal(lang, err).map(Err),
     };
-    let id = invitation.organisation_id.clone();
-    let for_draft = invitation.clone();
-    let (organisation, has_draft) = state
-        .db
-        .run(move |conn| -> Result<_, AppError> {
-            let organisation = organisations::get(conn, &id)?;
-            Ok((organisation, drafts::load(conn, &for_draft)?.is_some()))
-        })
-        .await?;
     let organisation =
         organisation.ok_or_else(|| AppError::Internal("invitation without organisation".into()))?;
     Ok(Ok(Context {
