@@ -57,15 +57,17 @@ impl Hr {
         Ok(id)
     }
 
-    /// `count` invitations spread over `teams`; their link tokens.
+    /// `count` invitations spread over `teams`; their link tokens, the teams taking turns (as
+    /// after a mailing to everyone, and as the pgbench ceiling's invitations).
     pub async fn invite(
         &self,
         round: &str,
         teams: &[String],
         count: usize,
     ) -> BenchResult<Vec<String>> {
-        let mut tokens = Vec::with_capacity(count);
+        let mut by_team = Vec::with_capacity(teams.len());
         for (t, team) in teams.iter().enumerate() {
+            let mut tokens = Vec::new();
             let mut left = count / teams.len() + usize::from(t < count % teams.len());
             while left > 0 {
                 let n = left.min(PER_REQUEST);
@@ -85,6 +87,11 @@ impl Hr {
                 }
                 left -= n;
             }
+            by_team.push(tokens.into_iter());
+        }
+        let mut tokens = Vec::with_capacity(count);
+        while tokens.len() < count {
+            tokens.extend(by_team.iter_mut().filter_map(Iterator::next));
         }
         Ok(tokens)
     }

@@ -134,8 +134,9 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(DbError::from)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.is_broken()
     }
 }
 
@@ -174,9 +175,9 @@ impl Db {
             .max_size(max_size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(5))
-            // A server connection can drop (restart, network) and is tested before use; an
-            // SQLite connection is a file handle that cannot.
-            .test_on_check_out(backend == Backend::Postgres)
+            // Not tested before each use (a round trip to the server each time): `run` tests a
+            // connection after a failure instead, and leaves a lost one out of the pool.
+            .test_on_check_out(false)
             .build(manager)
             .map_err(|e| DbError::Unavailable(e.to_string()))?;
         Ok(Db {
@@ -228,9 +229,24 @@ impl Db {
         actix_web::web::block(move || {
             let _permit = permit;
             let mut conn = pool.get().map_err(DbError::from)?;
-            work(&mut conn)
+            let outcome = work(&mut conn);
+            if outcome.is_err() {
+                retire_if_lost(&mut conn);
+            }
+            outcome
         })
         .await
         .map_err(|_| gone())?
+    }
+}
+
+/// After a failure: a connection that no longer answers (server restarted, network cut) is
+/// marked broken, so that the pool closes it instead of handing it out again.
+fn retire_if_lost(conn: &mut DbConnection) {
+    use diesel::connection::TransactionManager;
+    use diesel::r2d2::R2D2Connection;
+    if conn.ping().is_err() {
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .set_in_error();
     }
 }

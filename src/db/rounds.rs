@@ -537,34 +537,38 @@ pub fn submit(
     invitation: &Invitation,
     answers: &[u8],
 ) -> Result<Submitted, DbError> {
-    use diesel::result::Error::RollbackTransaction;
     let organisation = &invitation.organisation_id;
     let round = invitation.round.id.as_str();
-    let outcome = conn.transaction(|conn| {
+    conn.transaction(|conn| {
         // PostgreSQL: a close of the round waits for this transaction, or this one for the close
         // (taken before any row lock, as the close takes it, so that neither waits in a cycle).
         super::locks::share_round(conn, round)?;
         // Writing first takes SQLite's write lock before any read, so concurrent submissions wait
         // (busy timeout) instead of failing. The conditional update is the lock: of two
         // concurrent submissions with one link only one changes the row; the other stores nothing.
+        // It spends the link only while the round is open, in the same statement.
+        let open = || {
+            rounds::table
+                .filter(rounds::id.eq(round))
+                .filter(rounds::status.eq(RoundStatus::Open.as_str()))
+        };
         let spent = on_backend!(conn, |c| diesel::update(
             invitations::table
                 .filter(invitations::token_hmac.eq(&invitation.token_hmac))
-                .filter(invitations::spent.eq(false)),
+                .filter(invitations::spent.eq(false))
+                .filter(diesel::dsl::exists(open())),
         )
         .set(invitations::spent.eq(true))
         .execute(c))?;
         if spent == 0 {
-            return Ok(Submitted::AlreadySpent);
-        }
-        let open: i64 = on_backend!(conn, |c| rounds::table
-            .filter(rounds::id.eq(round))
-            .filter(rounds::status.eq(RoundStatus::Open.as_str()))
-            .count()
-            .get_result(c))?;
-        if open == 0 {
-            // Undo the spending: the round closed meanwhile.
-            return Err(DbError::Query(RollbackTransaction));
+            let still_open: bool =
+                on_backend!(conn, |c| diesel::select(diesel::dsl::exists(open()))
+                    .get_result(c))?;
+            return Ok(if still_open {
+                Submitted::AlreadySpent
+            } else {
+                Submitted::RoundNotOpen
+            });
         }
         let id = new_id();
         on_backend!(conn, |c| diesel::insert_into(response_inbox::table)
@@ -576,17 +580,15 @@ pub fn submit(
                 response_inbox::answers.eq(answers),
             ))
             .execute(c))?;
-        add_counts(conn, organisation, round, &invitation.unit_id, 0, 1)?;
         on_backend!(conn, |c| diesel::delete(
             drafts::table.filter(drafts::token_hmac.eq(&invitation.token_hmac))
         )
         .execute(c))?;
+        // Last: the unit's count row is shared by all its respondents, and stays locked from
+        // here to the commit.
+        add_counts(conn, organisation, round, &invitation.unit_id, 0, 1)?;
         Ok(Submitted::Stored)
-    });
-    match outcome {
-        Err(DbError::Query(RollbackTransaction)) => Ok(Submitted::RoundNotOpen),
-        other => other,
-    }
+    })
 }
 
 /// Calls `each` with the unit and packed answers of every response of a round, in stored order

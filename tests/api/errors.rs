@@ -1,6 +1,6 @@
 //! A client's mistakes get a clear 4xx in the right shape, never a 500 or a panic.
 
-use crate::helpers::{assert_problem, browser, spawn_app};
+use crate::helpers::{TestDatabase, assert_problem, browser, spawn_app, spawn_app_on};
 
 #[actix_web::test]
 async fn malformed_requests_get_problem_documents() {
@@ -254,4 +254,40 @@ async fn health_and_readiness_report_on_the_database() {
             .status(),
         200
     );
+}
+
+#[actix_web::test]
+async fn after_the_database_drops_its_connections_the_service_recovers_by_itself() {
+    let Some(database) = TestDatabase::postgres_only(
+        "after_the_database_drops_its_connections_the_service_recovers_by_itself",
+    ) else {
+        return;
+    };
+    let app = spawn_app_on(database, None, |_| {}).await;
+    let organisation = app.set_up();
+    let public_id = psa::db::organisations::get(&mut app.conn(), &organisation)
+        .unwrap()
+        .unwrap()
+        .public_id;
+    let page = app.url(&format!("/o/{public_id}/vpo-info"));
+    let get = || async { browser().get(&page).send().await.unwrap().status() };
+    // Several pooled connections, all in use at once.
+    for status in futures_util::future::join_all((0..8).map(|_| get())).await {
+        assert_eq!(status, 200);
+    }
+    app._database.terminate_connections();
+    // Each connection that was lost fails the one request that finds it so (503), and is not
+    // pooled again; then every request succeeds on a new one. The pool holds at most 8.
+    let mut failed = 0;
+    loop {
+        match get().await.as_u16() {
+            200 => break,
+            status => assert_eq!(status, 503),
+        }
+        failed += 1;
+        assert!(failed <= 8, "still failing after {failed} requests");
+    }
+    for _ in 0..20 {
+        assert_eq!(get().await, 200);
+    }
 }

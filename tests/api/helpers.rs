@@ -107,6 +107,17 @@ impl TestDatabase {
     pub fn connect(&self) -> Db {
         Db::connect(&self.url, 2).expect("test database reachable")
     }
+
+    /// PostgreSQL: ends every connection to this database, as a server restart does.
+    pub fn terminate_connections(&self) {
+        let (admin_url, name) = self.postgres.as_ref().expect("a PostgreSQL database");
+        let mut admin = PgConnection::establish(admin_url).expect("admin connection");
+        diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .execute(&mut admin)
+        .expect("terminate connections");
+    }
 }
 
 impl Drop for TestDatabase {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::rounds::{self, Invitation, Submitted};
-use crate::db::{DbConnection, now};
+use crate::db::{Backend, DbConnection, now};
 use crate::domain::Questionnaire;
 use crate::domain::answers::{Answers, RawAnswers};
 use crate::domain::questionnaire::{CategoryKind, ItemKind, Scale, Texts};
@@ -296,13 +296,9 @@ pub struct Receipt {
     pub stored: bool,
 }
 
-/// Checks and stores answers, spending the invitation; shared by the API and the pages.
-pub async fn store(
-    state: &AppState,
-    invitation: Invitation,
-    raw: &RawAnswers,
-) -> Result<(), AppError> {
-    let q = answerable(&invitation)?;
+/// Checks answers against the invitation's questionnaire and packs them for storage.
+fn packed(invitation: &Invitation, raw: &RawAnswers) -> Result<Vec<u8>, AppError> {
+    let q = answerable(invitation)?;
     let raw = by_category(raw, &q)?;
     let answers = Answers::parse(&raw, &q).map_err(|errors| {
         // Name parts, not categories, back to the respondent.
@@ -321,13 +317,26 @@ pub async fn store(
                 .collect(),
         )
     })?;
-    let packed = answers.pack(&q);
-    let outcome = state.db.submit(invitation, packed).await?;
+    Ok(answers.pack(&q))
+}
+
+/// What a submission's outcome means to the respondent.
+fn receipt(outcome: Submitted) -> Result<(), AppError> {
     match outcome {
         Submitted::Stored => Ok(()),
         Submitted::AlreadySpent => Err(invalid_link()),
         Submitted::RoundNotOpen => Err(AppError::field("round", "the survey has closed")),
     }
+}
+
+/// Checks and stores answers, spending the invitation; shared by the API and the pages.
+pub async fn store(
+    state: &AppState,
+    invitation: Invitation,
+    raw: &RawAnswers,
+) -> Result<(), AppError> {
+    let packed = packed(&invitation, raw)?;
+    receipt(state.db.submit(invitation, packed).await?)
 }
 
 /// Submit answers: item id to value (`null`: prefer not to say) and the sources per part.
@@ -347,7 +356,19 @@ pub async fn submit_response(
     path: web::Path<String>,
     body: web::Json<RawAnswers>,
 ) -> Result<HttpResponse, AppError> {
-    let invitation = find(&state, &req, &path).await?;
-    store(&state, invitation, &body).await?;
+    let raw = body.into_inner();
+    match state.db.backend() {
+        // One pooled connection for the look-up and the transaction: a server round trip and a
+        // hand-over to the blocking pool fewer. SQLite's submissions go through its writer.
+        Backend::Postgres => {
+            let (_, outcome) = find_with(&state, &req, &path, move |conn, invitation| {
+                let packed = packed(invitation, &raw)?;
+                Ok(rounds::submit(conn, invitation, &packed)?)
+            })
+            .await?;
+            receipt(outcome)?;
+        }
+        Backend::Sqlite => store(&state, find(&state, &req, &path).await?, &raw).await?,
+    }
     Ok(HttpResponse::Created().json(Receipt { stored: true }))
 }
