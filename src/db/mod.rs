@@ -22,6 +22,7 @@ pub mod rounds;
 pub mod schema;
 pub mod sessions;
 pub mod shares;
+mod statements;
 pub mod tokens;
 pub mod units;
 pub mod vpo;

@@ -16,6 +16,7 @@ use super::schema::{
     drafts, invitations, link_handouts, response_inbox, responses, round_counts, round_results,
     round_units, rounds,
 };
+use super::statements::{CountResponse, SpendInvitation};
 use super::{DbConnection, DbError, now};
 use crate::domain::round::{FrozenUnit, MinGroupSize, RoundStatus, UnitCount};
 use crate::domain::{OrganisationId, Questionnaire, UnitId};
@@ -547,23 +548,17 @@ pub fn submit(
         // (busy timeout) instead of failing. The conditional update is the lock: of two
         // concurrent submissions with one link only one changes the row; the other stores nothing.
         // It spends the link only while the round is open, in the same statement.
-        let open = || {
-            rounds::table
-                .filter(rounds::id.eq(round))
-                .filter(rounds::status.eq(RoundStatus::Open.as_str()))
+        let spend = SpendInvitation {
+            token_hmac: &invitation.token_hmac,
+            round,
         };
-        let spent = on_backend!(conn, |c| diesel::update(
-            invitations::table
-                .filter(invitations::token_hmac.eq(&invitation.token_hmac))
-                .filter(invitations::spent.eq(false))
-                .filter(diesel::dsl::exists(open())),
-        )
-        .set(invitations::spent.eq(true))
-        .execute(c))?;
-        if spent == 0 {
-            let still_open: bool =
-                on_backend!(conn, |c| diesel::select(diesel::dsl::exists(open()))
-                    .get_result(c))?;
+        if on_backend!(conn, |c| spend.execute(c))? == 0 {
+            let still_open: bool = on_backend!(conn, |c| diesel::select(diesel::dsl::exists(
+                rounds::table
+                    .filter(rounds::id.eq(round))
+                    .filter(rounds::status.eq(RoundStatus::Open.as_str()))
+            ))
+            .get_result(c))?;
             return Ok(if still_open {
                 Submitted::AlreadySpent
             } else {
@@ -586,7 +581,14 @@ pub fn submit(
         .execute(c))?;
         // Last: the unit's count row is shared by all its respondents, and stays locked from
         // here to the commit.
-        add_counts(conn, organisation, round, &invitation.unit_id, 0, 1)?;
+        let count = CountResponse {
+            organisation: organisation.as_str(),
+            round,
+            unit: &invitation.unit_id,
+        };
+        if on_backend!(conn, |c| count.execute(c))? == 0 {
+            add_counts(conn, organisation, round, &invitation.unit_id, 0, 1)?;
+        }
         Ok(Submitted::Stored)
     })
 }
