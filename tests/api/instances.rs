@@ -349,9 +349,9 @@ async fn two_instances_share_sessions_and_close_a_round_once_with_the_results_of
         stored.push((unit, body));
     }
     // Then two respondents on each instance at once from just before the close date until
-    // the round refuses them.
+    // the round refuses them (started late enough that the links last until then).
     let queue = Arc::new(Mutex::new(queue));
-    let start = closes_at - chrono::Duration::seconds(1);
+    let start = closes_at - chrono::Duration::milliseconds(250);
     if let Ok(wait) = (start - chrono::Utc::now()).to_std() {
         tokio::time::sleep(wait).await;
     }
