@@ -214,23 +214,30 @@ pub fn make(
     let tables = render::tables::tables(&doc, &q);
     let at = render::stamp(&doc);
     let failed = |e: String| AppError::Internal(format!("rendering the export: {e}"));
-    let rendered = [
-        (Format::Json, render::json(&doc).map_err(failed)?),
-        (
-            Format::Zip,
-            render::spreadsheet::csv_zip(doc.lang, &tables, at).map_err(failed)?,
-        ),
-        (
-            Format::Xlsx,
-            render::spreadsheet::xlsx(&tables, at).map_err(failed)?,
-        ),
-        (
-            Format::Pdf,
-            render::pdf::pdf(&doc, &tables, &charts).map_err(|e| failed(e.to_string()))?,
-        ),
-    ];
+    // The PDF takes longest: it is typeset on a thread of its own while the others are made.
+    let (pdf, others) = std::thread::scope(|scope| {
+        let pdf = scope.spawn(|| render::pdf::pdf(&doc, &tables, &charts));
+        let others = (|| {
+            Ok::<_, AppError>([
+                (Format::Json, render::json(&doc).map_err(failed)?),
+                (
+                    Format::Zip,
+                    render::spreadsheet::csv_zip(doc.lang, &tables, at).map_err(failed)?,
+                ),
+                (
+                    Format::Xlsx,
+                    render::spreadsheet::xlsx(&tables, at).map_err(failed)?,
+                ),
+            ])
+        })();
+        let pdf = pdf
+            .join()
+            .map_err(|_| AppError::Internal("typesetting the export's PDF panicked".into()));
+        (pdf, others)
+    });
+    let pdf = pdf?.map_err(|e| failed(e.to_string()))?;
+    let rendered = others?.into_iter().chain([(Format::Pdf, pdf)]);
     let files: Vec<ExportFile> = rendered
-        .into_iter()
         .map(|(format, bytes)| ExportFile {
             format: format.extension().to_owned(),
             signature: signer.sign(&bytes),
