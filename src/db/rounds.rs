@@ -372,12 +372,12 @@ fn add_counts(
         .filter(round_counts::organisation_id.eq(organisation.as_str()))
         .filter(round_counts::round_id.eq(round))
         .filter(round_counts::unit_id.eq(unit));
-    let updated = on_backend!(conn, |c| diesel::update(row)
+    let updated = diesel::update(row)
         .set((
             round_counts::invited.eq(round_counts::invited + invited),
             round_counts::responded.eq(round_counts::responded + responded),
         ))
-        .execute(c))?;
+        .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(round_counts::table)
             .values((

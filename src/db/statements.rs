@@ -7,9 +7,10 @@
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::HasSqlType;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{Bool, HasSqlType, Text};
 use diesel::{QueryResult, RunQueryDsl};
+
+use crate::domain::round::RoundStatus;
 
 /// Spends the unspent invitation with this token HMAC while its round is open.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +34,9 @@ where
         out.push_bind_param::<Bool, _>(&false)?;
         out.push_sql(" AND EXISTS (SELECT 1 FROM rounds WHERE id = ");
         out.push_bind_param::<Text, _>(self.round)?;
-        out.push_sql(" AND status = 'open')");
+        out.push_sql(" AND status = ");
+        out.push_bind_param::<Text, _>(RoundStatus::Open.as_str())?;
+        out.push_sql(")");
         Ok(())
     }
 }
