@@ -2,6 +2,7 @@
 //! from their packed bytes), with the trend against the previous round, stored, and served
 //! from storage ever after; and the earlier rounds a trend chart compares it with.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -24,34 +25,43 @@ const PARSED_MAX: usize = 256;
 
 /// The questionnaire a round froze when it opened.
 pub fn frozen_questionnaire(row: &RoundRow) -> Result<Arc<Questionnaire>, AppError> {
-    let parse = || {
-        Questionnaire::parse(row.questionnaire_source.as_deref().unwrap_or_default())
+    frozen(row.questionnaire_digest.as_deref(), || {
+        Ok(Cow::Borrowed(
+            row.questionnaire_source.as_deref().unwrap_or_default(),
+        ))
+    })
+}
+
+/// The frozen questionnaire with this digest: parsed already, or parsed now from `source`, which
+/// is asked for only then (a round's source is large, and read once per digest).
+pub fn frozen<'a>(
+    digest: Option<&str>,
+    source: impl FnOnce() -> Result<Cow<'a, str>, AppError>,
+) -> Result<Arc<Questionnaire>, AppError> {
+    let parse = |source: Cow<'a, str>| {
+        Questionnaire::parse(&source)
             .map(Arc::new)
             .map_err(|_| AppError::Internal("a frozen questionnaire does not parse".into()))
     };
-    let Some(digest) = &row.questionnaire_digest else {
-        return parse();
+    let Some(digest) = digest else {
+        return parse(source()?);
     };
-    if let Some(q) = parsed_questionnaire(digest) {
+    // A poisoned lock only means another thread panicked while inserting: the map is sound.
+    let cached = PARSED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(digest)
+        .cloned();
+    if let Some(q) = cached {
         return Ok(q);
     }
-    let q = parse()?;
+    let q = parse(source()?)?;
     let mut parsed = PARSED.lock().unwrap_or_else(|e| e.into_inner());
     if parsed.len() >= PARSED_MAX {
         parsed.clear();
     }
-    parsed.insert(digest.clone(), Arc::clone(&q));
+    parsed.insert(digest.to_owned(), Arc::clone(&q));
     Ok(q)
-}
-
-/// The frozen questionnaire with this digest, if it has been parsed already.
-pub fn parsed_questionnaire(digest: &str) -> Option<Arc<Questionnaire>> {
-    // A poisoned lock only means another thread panicked while inserting: the map is sound.
-    PARSED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(digest)
-        .cloned()
 }
 
 /// A closed round with its questionnaire and stored results.
@@ -173,4 +183,31 @@ pub fn trend_rounds(
         trend.push((earlier, results));
     }
     Ok(trend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frozen_questionnaire_is_read_and_parsed_once_per_digest() {
+        let catalog = crate::catalog::Catalog::shipped().unwrap();
+        let entry = catalog.get("psa-basis").unwrap();
+        let digest = format!("{}-read-once", entry.digest);
+        let mut reads = 0;
+        for _ in 0..3 {
+            let q = frozen(Some(&digest), || {
+                reads += 1;
+                Ok(Cow::Borrowed(entry.source.as_str()))
+            })
+            .unwrap();
+            assert_eq!(q.id, "psa-basis");
+        }
+        assert_eq!(reads, 1);
+        // Without a digest it is parsed from the source, and a source that does not parse fails.
+        let unkept = frozen(None, || Ok(Cow::Borrowed(entry.source.as_str())));
+        assert_eq!(unkept.unwrap().id, "psa-basis");
+        let broken = frozen(Some("broken-read-once"), || Ok(Cow::Borrowed("not toml [")));
+        assert!(matches!(broken, Err(AppError::Internal(_))));
+    }
 }

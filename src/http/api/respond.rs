@@ -1,6 +1,7 @@
 //! `/api/v1/respond/{token}`: answering a round by JSON, with the link's token or the typed code.
 //! No account, no cookie; an unknown, used and expired link all answer the same.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -65,7 +66,7 @@ pub async fn find_with<T: Send + 'static>(
                 return Ok(None);
             };
             if invitation.round.status() == RoundStatus::Open {
-                invitation.questionnaire = Some(questionnaire(conn, &mut invitation)?);
+                invitation.questionnaire = Some(questionnaire(conn, &invitation)?);
             }
             let more = then(conn, &invitation)?;
             Ok::<_, AppError>(Some((invitation, more)))
@@ -87,22 +88,13 @@ pub async fn find_with<T: Send + 'static>(
 /// The invitation's frozen questionnaire: parsed once per digest, its source read only then.
 fn questionnaire(
     conn: &mut DbConnection,
-    invitation: &mut Invitation,
+    invitation: &Invitation,
 ) -> Result<Arc<Questionnaire>, AppError> {
-    let round = &mut invitation.round;
-    if let Some(q) = round
-        .questionnaire_digest
-        .as_deref()
-        .and_then(results::parsed_questionnaire)
-    {
-        return Ok(q);
-    }
-    round.questionnaire_source =
-        rounds::questionnaire_source(conn, &invitation.organisation_id, &round.id)?;
-    let q = results::frozen_questionnaire(round);
-    // Not kept on the invitation, which travels to the writer: it is parsed now.
-    round.questionnaire_source = None;
-    q
+    let round = &invitation.round;
+    results::frozen(round.questionnaire_digest.as_deref(), || {
+        let source = rounds::questionnaire_source(conn, &invitation.organisation_id, &round.id)?;
+        Ok(Cow::Owned(source.unwrap_or_default()))
+    })
 }
 
 /// Whether the invitation's round takes answers now; its questionnaire snapshot if so.
