@@ -31,7 +31,7 @@ pub fn new_token(prefix: &str) -> String {
 
 /// SHA-256, hex encoded: how sessions and API tokens are stored, and the digest of files.
 pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
-    hex(&Sha256::digest(bytes.as_ref()))
+    hex::encode(Sha256::digest(bytes.as_ref()))
 }
 
 /// HMAC-SHA-256 under a server key, hex encoded: for low-entropy codes that must not be
@@ -39,22 +39,12 @@ pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
 pub fn hmac_hex(key: &[u8], message: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(message.as_bytes());
-    hex(&mac.finalize().into_bytes())
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Compares two secrets in time independent of where they differ.
 pub fn secrets_equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
 }
 
 #[cfg(test)]

@@ -38,11 +38,7 @@ const SPKI_PREFIX: [u8; 12] = [
 
 fn key_id(key: &VerifyingKey) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(key.as_bytes())[..8])
 }
 
 fn public_key(key: &VerifyingKey, current: bool) -> PublicKey {

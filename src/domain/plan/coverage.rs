@@ -1,5 +1,7 @@
 //! Completeness: which risks no counting item covers.
 
+use std::collections::{HashMap, HashSet};
+
 use super::suggest::Suggestion;
 
 /// What a plan item contributes to completeness: its category and scope (`None`: the top), and
@@ -18,29 +20,31 @@ pub fn uncovered<'a>(
     frozen: &[crate::domain::round::FrozenUnit],
     items: &[Coverage],
 ) -> Vec<&'a Suggestion> {
-    let parent_of = |unit: &str| {
-        frozen
-            .iter()
-            .find(|u| u.id == unit)
-            .and_then(|u| u.parent.as_deref())
-    };
-    // The risk's scope and every scope above it, up to the top (`None`).
-    let scopes_above = |scope: Option<&'a str>| {
-        let mut scopes = vec![None];
-        let mut current = scope;
-        while let Some(unit) = current {
-            scopes.push(Some(unit));
-            current = parent_of(unit);
-        }
-        scopes
-    };
+    // Looked up by key: a plan can hold an item for each of thousands of risks.
+    let parents: HashMap<&str, &str> = frozen
+        .iter()
+        .filter_map(|u| Some((u.id.as_str(), u.parent.as_deref()?)))
+        .collect();
+    let covered: HashSet<(&str, Option<&str>)> = items
+        .iter()
+        .filter(|item| item.counts)
+        .map(|item| (item.category, item.scope))
+        .collect();
     risks
         .iter()
         .filter(|risk| {
-            let above = scopes_above(risk.unit_id.as_deref());
-            !items.iter().any(|item| {
-                item.counts && item.category == risk.category && above.contains(&item.scope)
-            })
+            let category = risk.category.as_str();
+            // The risk's scope and every scope above it, up to the top (`None`).
+            let mut scope = risk.unit_id.as_deref();
+            loop {
+                if covered.contains(&(category, scope)) {
+                    return false;
+                }
+                match scope {
+                    Some(unit) => scope = parents.get(unit).copied(),
+                    None => return true,
+                }
+            }
         })
         .collect()
 }
