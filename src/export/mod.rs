@@ -248,25 +248,31 @@ pub fn make(
     Ok(row)
 }
 
-/// Every chart of the round as SVG, titled in `lang`, for the PDF.
+/// Every chart of the round, titled in `lang`, for the PDF: as SVG, but the heatmap, which the
+/// PDF prints from the results as a table.
 pub fn charts(
     conn: &mut DbConnection,
     organisation: &OrganisationId,
     round: &ClosedRound,
     lang: Lang,
-) -> Result<Vec<crate::render::export::pdf::ChartSvg>, AppError> {
+) -> Result<Vec<crate::render::export::pdf::Chart>, AppError> {
     use crate::render::charts::{ChartName, Format};
+    use crate::render::export::pdf::Chart;
     ChartName::ALL
         .into_iter()
         .map(|chart| {
+            let title = lang
+                .t(&format!(
+                    "charts.{}.title",
+                    chart.as_str().replace('-', "_")
+                ))
+                .into_owned();
+            if chart == ChartName::Heatmap {
+                return Ok(Chart::Heatmap { title });
+            }
             let svg = crate::charts::draw(conn, organisation, round, chart, Format::Svg, lang)?;
-            Ok(crate::render::export::pdf::ChartSvg {
-                title: lang
-                    .t(&format!(
-                        "charts.{}.title",
-                        chart.as_str().replace('-', "_")
-                    ))
-                    .into_owned(),
+            Ok(Chart::Svg {
+                title,
                 svg: String::from_utf8(svg).map_err(|e| AppError::Internal(e.to_string()))?,
             })
         })

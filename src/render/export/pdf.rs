@@ -22,11 +22,15 @@ mod content;
 #[cfg(feature = "pdf")]
 pub(crate) mod world;
 
-/// A chart to print: its caption and its SVG document (drawn as vector graphics).
+/// A chart to print, with its caption.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChartSvg {
-    pub title: String,
-    pub svg: String,
+pub enum Chart {
+    /// Drawn as vector graphics from its SVG document.
+    Svg { title: String, svg: String },
+    /// Risk per group and category, printed from the results as a table of cells coloured by
+    /// their light, which runs over as many pages as the round has groups: one image of a
+    /// round of hundreds of groups would be cut off at the foot of its page.
+    Heatmap { title: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +44,7 @@ pub enum PdfError {
 
 /// The export as a PDF. `tables` are the export's tables (the sections pick theirs by name;
 /// a missing one prints "no data"), `charts` are printed in order in the charts section.
-pub fn pdf(doc: &RieExport, tables: &[Table], charts: &[ChartSvg]) -> Result<Vec<u8>, PdfError> {
+pub fn pdf(doc: &RieExport, tables: &[Table], charts: &[Chart]) -> Result<Vec<u8>, PdfError> {
     #[cfg(feature = "pdf")]
     {
         let data = content::data(doc, tables, charts);
@@ -75,8 +79,8 @@ mod tests {
 
     const CHART: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120" viewBox="0 0 400 120"><rect x="10" y="20" width="180" height="30" fill="#D55E00"/><text x="10" y="80" font-family="sans-serif" font-size="14">pesten 12,5%</text></svg>"##;
 
-    fn chart() -> ChartSvg {
-        ChartSvg {
+    fn chart() -> Chart {
+        Chart::Svg {
             title: "Risico per categorie".to_owned(),
             svg: CHART.to_owned(),
         }
@@ -183,6 +187,57 @@ mod tests {
         assert!(text.contains("Aggression and violence"));
         assert!(text.contains("Plan of action"));
         assert!(regex_like_decimal(&text, '.'));
+    }
+
+    #[test]
+    fn the_heatmap_is_a_table_over_pages_with_every_group_and_hidden_cells_without_figures() {
+        let (doc, tables) = fixture::export(Lang::Nl, 60, 500);
+        let heatmap = Chart::Heatmap {
+            title: "Risico per afdeling en onderwerp".to_owned(),
+        };
+        let bytes = pdf(&doc, &tables, &[chart(), heatmap]).expect("a pdf");
+        let Some(text) = pdftotext(&bytes) else {
+            return;
+        };
+        let from = text
+            .find("Figuur 2: Risico per afdeling en onderwerp")
+            .expect("the heatmap's caption, numbered after the first chart");
+        let to = from + text[from..].find("Plan van aanpak").expect("the plan");
+        let heatmap = &text[from..to];
+        // A single image of 60 groups would be one page, cut off at its foot.
+        assert!(
+            heatmap.matches("pagina ").count() >= 2,
+            "the heatmap runs over several pages:\n{heatmap}"
+        );
+        let results = tables
+            .iter()
+            .find(|t| t.name == "results")
+            .expect("results");
+        let last = match &results.rows.last().expect("a row")[0] {
+            crate::render::export::tables::Cell::Text(group) => group.clone(),
+            other => panic!("a group name, not {other:?}"),
+        };
+        let team = last.rsplit('/').next().expect("a name");
+        assert!(heatmap.contains(team), "the last group, {last}, is printed");
+        assert!(heatmap.contains("Intimidatie"), "a column per category");
+        assert!(
+            heatmap.contains("minder dan 10"),
+            "the note on hidden cells"
+        );
+        // About 8 respondents per team: each team is hidden, its department is shown.
+        let team = heatmap
+            .lines()
+            .find(|l| l.starts_with("Afdeling 1/Team 1 "))
+            .expect("a team's row");
+        assert!(team.contains("verborgen") && !team.contains('%'), "{team}");
+        let department = heatmap
+            .lines()
+            .find(|l| l.starts_with("Afdeling 1 "))
+            .expect("a department's row");
+        assert!(
+            department.contains("% rood") || department.contains("% oranje"),
+            "{department}"
+        );
     }
 
     /// Whether the text holds a figure such as `12,5 (8,1–18,0)` with `sign` as decimal sign.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::ChartSvg;
+use super::Chart;
 use crate::export::document::RieExport;
 use crate::i18n::Lang;
 use crate::plan::HistoryEntryView;
@@ -63,6 +63,11 @@ pub(super) enum Block {
         title: String,
         file: String,
     },
+    /// A table numbered and captioned as a figure (a chart printed as a table).
+    TableFigure {
+        caption: String,
+        table: Grid,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,7 +111,7 @@ pub(super) struct Grid {
 #[derive(Debug, Serialize)]
 pub(super) struct Out {
     pub text: String,
-    /// A traffic light's colour: `green`, `orange` or `red`.
+    /// A traffic light's colour (`green`, `orange` or `red`), or `hidden` for a group too small.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fill: Option<&'static str>,
 }
@@ -125,7 +130,7 @@ pub(super) fn chart_path(index: usize) -> String {
 /// Shown for an empty field of a record.
 const NONE: &str = "—";
 
-pub(super) fn data(doc: &RieExport, tables: &[Table], charts: &[ChartSvg]) -> Data {
+pub(super) fn data(doc: &RieExport, tables: &[Table], charts: &[Chart]) -> Data {
     let lang = doc.lang;
     let date = lang.date(doc.date);
     let title = lang.t("pdf.title").into_owned();
@@ -133,7 +138,7 @@ pub(super) fn data(doc: &RieExport, tables: &[Table], charts: &[ChartSvg]) -> Da
         section(lang, "method", method(doc)),
         section(lang, "response", response(doc, tables)),
         section(lang, "results", results(doc, tables)),
-        section(lang, "charts", charts_blocks(lang, charts)),
+        section(lang, "charts", charts_blocks(doc, tables, charts)),
         section(lang, "plan", plan(doc, tables)),
         Section {
             landscape: true,
@@ -562,18 +567,113 @@ fn light_names(lang: Lang) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-fn charts_blocks(lang: Lang, charts: &[ChartSvg]) -> Vec<Block> {
+fn charts_blocks(doc: &RieExport, tables: &[Table], charts: &[Chart]) -> Vec<Block> {
+    let lang = doc.lang;
     if charts.is_empty() {
         return vec![text(lang.t("pdf.charts.none"))];
     }
-    charts
-        .iter()
-        .enumerate()
-        .map(|(i, chart)| Block::Chart {
-            title: chart.title.clone(),
-            file: chart_path(i),
-        })
-        .collect()
+    let mut blocks = Vec::new();
+    for (i, chart) in charts.iter().enumerate() {
+        match chart {
+            Chart::Svg { title, .. } => blocks.push(Block::Chart {
+                title: title.clone(),
+                file: chart_path(i),
+            }),
+            Chart::Heatmap { title } => blocks.extend(heatmap(doc, tables, title)),
+        }
+    }
+    blocks
+}
+
+/// The heatmap (risk per group and category) as a table: a row per group, a column per
+/// category; a shown cell has the figure and light of the results' tables, coloured by the
+/// light; a hidden one says so, with no figure.
+fn heatmap(doc: &RieExport, tables: &[Table], title: &str) -> Vec<Block> {
+    let lang = doc.lang;
+    let Some(table) = find(tables, "results") else {
+        return vec![no_data(lang)];
+    };
+    let view = View::new(lang, table);
+    let lights = light_names(lang);
+    let hidden = lang.t("charts.heatmap.hidden").into_owned();
+    let empty = || Out {
+        text: String::new(),
+        fill: None,
+    };
+    let mut rows: Vec<Vec<Out>> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    // The results' rows come group by group, a row per category.
+    for row in &table.rows {
+        let Some(column) = doc
+            .categories
+            .iter()
+            .position(|c| c.id == view.text(row, "category"))
+        else {
+            continue;
+        };
+        let group = (view.text(row, "group"), view.text(row, "unit_id"));
+        if current.as_ref() != Some(&group) {
+            let mut cells = vec![Out {
+                text: group.0.clone(),
+                fill: None,
+            }];
+            cells.resize_with(doc.categories.len() + 1, empty);
+            rows.push(cells);
+            current = Some(group);
+        }
+        let Some(cells) = rows.last_mut() else {
+            continue;
+        };
+        cells[column + 1] = if matches!(view.cell(row, "suppressed"), Cell::Bool(true)) {
+            Out {
+                text: hidden.clone(),
+                fill: Some("hidden"),
+            }
+        } else {
+            let behaviour = doc.categories[column].kind == "behaviour";
+            let figure = if behaviour {
+                format!("{}%", view.text(row, "exposed_pct"))
+            } else {
+                view.text(row, "mean")
+            };
+            let light = view.text(row, "light");
+            Out {
+                fill: lights
+                    .iter()
+                    .find_map(|(name, wire)| (*name == light).then_some(*wire)),
+                text: format!("{figure} {light}"),
+            }
+        };
+    }
+    if rows.is_empty() {
+        return vec![no_data(lang)];
+    }
+    let mut columns = vec![lang.t("pdf.results.group").into_owned()];
+    columns.extend(doc.categories.iter().map(|c| capitalised(&c.name)));
+    let count = columns.len();
+    let k = doc.method.k.to_string();
+    vec![
+        Block::TableFigure {
+            caption: title.to_owned(),
+            table: Grid {
+                // The group's path a little wider than each category; no cell is measured.
+                widths: std::iter::once(3)
+                    .chain(std::iter::repeat_n(2, count - 1))
+                    .collect(),
+                ems: Vec::new(),
+                align: std::iter::once("left")
+                    .chain(std::iter::repeat_n("right", count - 1))
+                    .collect(),
+                columns,
+                rows,
+            },
+        },
+        text(format!(
+            "{} · {}",
+            lang.t("charts.values"),
+            lang.t_with("charts.heatmap.hidden_note", &[("k", &k)])
+        )),
+    ]
 }
 
 fn plan(doc: &RieExport, tables: &[Table]) -> Vec<Block> {

@@ -18,7 +18,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::content::{Data, chart_path};
-use super::{ChartSvg, PdfError};
+use super::{Chart, PdfError};
 use crate::export::document::RieExport;
 
 const TEMPLATE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/reports/rie.typ"));
@@ -126,15 +126,13 @@ fn errors(diagnostics: &[SourceDiagnostic]) -> PdfError {
     PdfError::Typeset(messages.join("; "))
 }
 
-pub(super) fn render(
-    doc: &RieExport,
-    data: &Data,
-    charts: &[ChartSvg],
-) -> Result<Vec<u8>, PdfError> {
+pub(super) fn render(doc: &RieExport, data: &Data, charts: &[Chart]) -> Result<Vec<u8>, PdfError> {
     let json = serde_json::to_vec(data).map_err(|e| PdfError::Typeset(e.to_string()))?;
     let mut files = vec![("/data.json".to_owned(), json)];
     for (i, chart) in charts.iter().enumerate() {
-        files.push((chart_path(i), chart.svg.clone().into_bytes()));
+        if let Chart::Svg { svg, .. } = chart {
+            files.push((chart_path(i), svg.clone().into_bytes()));
+        }
     }
     compile(Job {
         template: ("/rie.typ", TEMPLATE),
@@ -200,7 +198,18 @@ fn typeset(world: &ExportWorld, ident: String, at: Option<Datetime>) -> Result<V
         "pdf: typeset"
     );
     // Each export is typeset once: typst's memoised results would only hold memory (hundreds
-    // of megabytes after a large plan) for a document that is never typeset again.
-    typst::comemo::evict(0);
+    // of megabytes after a large plan) for a document that is never typeset again. Emptying
+    // them and freeing the document take about 50 ms that the caller need not wait for.
+    let release = move || {
+        drop(document);
+        typst::comemo::evict(0);
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("pdf-release".into())
+        .spawn(release)
+    {
+        tracing::debug!(error = %e, "pdf: no thread to release typst's memory; released here");
+        typst::comemo::evict(0);
+    }
     bytes
 }
