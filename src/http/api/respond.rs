@@ -59,9 +59,10 @@ pub async fn find_with<T: Send + 'static>(
         Some(code) => code_hmac(key, &code),
         None => token_hmac(key, credential.trim()),
     };
+    // Look-ups by key (on SQLite, `then` only reads: submissions are written by the writer).
     let found = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let Some(mut invitation) = rounds::find_invitation(conn, &hmac)? else {
                 return Ok(None);
             };
