@@ -439,7 +439,7 @@ async fn closing_while_responses_arrive_keeps_every_acknowledged_response() {
     let hr = hr(&app).await;
     let round = open_round(&hr, json!({"name": "R", "questionnaire_id": "psa-basis"})).await;
     let id = round["id"].as_str().unwrap();
-    let mut tokens: std::collections::VecDeque<String> = invite(&hr, &round, "", 500)
+    let mut tokens: std::collections::VecDeque<String> = invite(&hr, &round, "", 700)
         .await
         .iter()
         .map(token_of)
@@ -450,8 +450,9 @@ async fn closing_while_responses_arrive_keeps_every_acknowledged_response() {
     for token in tokens.drain(..early) {
         assert_eq!(answer(&app, &token, body.clone()).await.status(), 201);
     }
-    // Then four respondents at once, and HR closes the round meanwhile.
+    // Then four respondents at once, and HR closes the round once they are under way.
     let tokens = std::sync::Mutex::new(tokens);
+    let under_way = std::sync::atomic::AtomicUsize::new(0);
     let respondent = || async {
         let mut stored = 0;
         loop {
@@ -460,7 +461,10 @@ async fn closing_while_responses_arrive_keeps_every_acknowledged_response() {
             };
             let response = answer(&app, &token, body.clone()).await;
             match response.status().as_u16() {
-                201 => stored += 1,
+                201 => {
+                    stored += 1;
+                    under_way.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 // The round closed: refused, or the invitation deleted with it.
                 422 | 404 => return (stored, true),
                 other => panic!("{other}: {}", response.text().await.unwrap()),
@@ -468,7 +472,10 @@ async fn closing_while_responses_arrive_keeps_every_acknowledged_response() {
         }
     };
     let close = async {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        // Not a fixed delay: four respondents can use up hundreds of links in 200 ms.
+        while under_way.load(std::sync::atomic::Ordering::Relaxed) < 40 {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
         hr.post(&format!("/api/v1/rounds/{id}/close"), json!({}))
             .await
             .status()
