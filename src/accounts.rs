@@ -5,7 +5,6 @@ use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use diesel::Connection;
 
 use crate::db::accounts::{self as store, User};
 use crate::db::{DbConnection, DbError, organisations};
@@ -77,7 +76,7 @@ pub fn setup_instance(
     organisation: &OrganisationSettings,
 ) -> Result<(User, Organisation), AccountsError> {
     let hash = hash_password(password)?;
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         store::mark_set_up(conn).map_err(|e| {
             if e.is_unique_violation() {
                 AccountsError::AlreadySetUp
@@ -125,7 +124,7 @@ pub fn add_member(
         (None, Some(password)) => Some(hash_password(password)?),
         (None, None) => return Err(AccountsError::PasswordRequired(email.to_string())),
     };
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let user = match store::find_user(conn, email)? {
             Some(user) => user,
             None => {

@@ -120,7 +120,7 @@ pub fn grant(
     user: &UserId,
     role: Role,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         if roles_in(conn, organisation, user)?.contains(role) {
             return Ok(());
         }

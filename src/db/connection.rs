@@ -122,6 +122,40 @@ impl DbConnection {
     }
 }
 
+impl DbConnection {
+    /// `transaction`, but on SQLite the outermost one begins `IMMEDIATE`: a deferred transaction
+    /// that reads and then writes fails at once (`SQLITE_BUSY`, without waiting) when another
+    /// connection committed in between, and survey traffic commits all the time. Taking the
+    /// write lock first makes it wait its turn (`busy_timeout`) instead.
+    pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        use diesel::result::Error;
+        type Manager = <DbConnection as Connection>::TransactionManager;
+        let DbConnection::Sqlite(sqlite) = self else {
+            return self.transaction(f);
+        };
+        match AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
+            // Nested: a savepoint inside the transaction that holds the lock already.
+            Err(Error::AlreadyInTransaction) => return self.transaction(f),
+            begun => begun?,
+        }
+        match f(self) {
+            Ok(value) => {
+                Manager::commit_transaction(self)?;
+                Ok(value)
+            }
+            Err(error) => match Manager::rollback_transaction(self) {
+                Ok(()) | Err(Error::BrokenTransactionManager) => Err(error),
+                Err(rollback) => Err(rollback.into()),
+            },
+        }
+    }
+}
+
 impl ManageConnection for Manager {
     type Connection = DbConnection;
     type Error = DbError;
@@ -273,5 +307,56 @@ fn retire_if_lost(conn: &mut DbConnection) {
     if conn.ping().is_err() {
         <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
             .set_in_error();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+
+    use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
+
+    use super::*;
+
+    #[test]
+    fn a_transaction_that_reads_then_writes_waits_for_another_writer_instead_of_failing() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("a url");
+        let mut first = DbConnection::open(&url).expect("opened");
+        first
+            .batch_execute("CREATE TABLE t (n INTEGER NOT NULL); INSERT INTO t VALUES (0);")
+            .expect("created");
+        let (reading, read) = mpsc::channel();
+        let other = std::thread::spawn(move || {
+            let mut second = DbConnection::open(&url).expect("opened");
+            read.recv().expect("the first has read");
+            // Commits while the first transaction is between its read and its write.
+            second
+                .batch_execute("UPDATE t SET n = n + 1")
+                .expect("the other writer commits");
+        });
+        let outcome = first.write_transaction(|conn| {
+            diesel::sql_query("SELECT n FROM t").execute(conn)?;
+            reading.send(()).expect("told");
+            std::thread::sleep(Duration::from_millis(100));
+            diesel::sql_query("UPDATE t SET n = n + 10").execute(conn)
+        });
+        other.join().expect("the other writer");
+        assert_eq!(
+            outcome,
+            Ok(1),
+            "a deferred BEGIN fails here with SQLITE_BUSY"
+        );
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let n: Vec<N> = diesel::sql_query("SELECT n FROM t")
+            .load(&mut first)
+            .expect("read");
+        assert_eq!(n[0].n, 11, "both writes are in");
     }
 }

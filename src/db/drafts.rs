@@ -14,7 +14,7 @@ pub fn save(
     invitation: &Invitation,
     sealed: &[u8],
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::delete(drafts::table.filter(drafts::token_hmac.eq(&invitation.token_hmac)))
             .execute(conn)?;
         diesel::insert_into(drafts::table)

@@ -31,7 +31,7 @@ pub fn create(
     export: &ExportRow,
     files: &[ExportFile],
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::insert_into(exports::table)
             .values(export)
             .execute(conn)?;

@@ -178,7 +178,7 @@ fn changes(
 pub fn create(conn: &mut DbConnection, item: &PlanItemRow, who: &str) -> Result<(), DbError> {
     let organisation = OrganisationId::new(item.organisation_id.clone());
     let at = super::utc(item.created_at);
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::insert_into(plan_items::table)
             .values(item)
             .execute(conn)?;
@@ -200,7 +200,7 @@ pub fn update(
     at: &str,
 ) -> Result<bool, DbError> {
     let organisation = OrganisationId::new(before.organisation_id.clone());
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let current = get(conn, &organisation, &before.id)?;
         if current.as_ref() != Some(before) {
             return Ok(false);

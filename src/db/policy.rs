@@ -44,7 +44,7 @@ pub fn answer(
     check: &PolicyCheck,
     who: &str,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::delete(
             policy_checks::table
                 .filter(policy_checks::organisation_id.eq(organisation.as_str()))
@@ -162,7 +162,7 @@ pub fn set_consent(
     round: &str,
     consent: Option<&Consent>,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         ensure_row(conn, organisation, round)?;
         diesel::update(approval_target!(organisation, round))
             .set((
@@ -181,7 +181,7 @@ pub fn set_review(
     round: &str,
     review: Option<&Review>,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         ensure_row(conn, organisation, round)?;
         diesel::update(approval_target!(organisation, round))
             .set((
@@ -211,7 +211,7 @@ pub fn set_report(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         ensure_row(conn, organisation, round)?;
         diesel::update(approval_target!(organisation, round))
             .set((

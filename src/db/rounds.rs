@@ -86,7 +86,7 @@ pub fn create(
     new: &NewRound<'_>,
 ) -> Result<RoundRow, DbError> {
     let id = new_id();
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::insert_into(rounds::table)
             .values((
                 rounds::id.eq(&id),
@@ -190,7 +190,7 @@ pub fn close(
     organisation: &OrganisationId,
     id: &str,
 ) -> Result<bool, DbError> {
-    let closed = conn.transaction(|conn| {
+    let closed = conn.write_transaction(|conn| {
         // Waits for the submissions in flight; those that arrive now wait and find it closed.
         super::locks::own_round(conn, id)?;
         let updated = diesel::update(
@@ -331,7 +331,7 @@ pub fn invite(
     invitations_to_store: &[NewInvitation],
     handed_out_by: &str,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         for invitation in invitations_to_store {
             diesel::insert_into(invitations::table)
                 .values((
@@ -540,7 +540,7 @@ pub fn submit(
 ) -> Result<Submitted, DbError> {
     let organisation = &invitation.organisation_id;
     let round = invitation.round.id.as_str();
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         // PostgreSQL: a close of the round waits for this transaction, or this one for the close
         // (taken before any row lock, as the close takes it, so that neither waits in a cycle).
         super::locks::share_round(conn, round)?;
@@ -631,7 +631,7 @@ pub fn store_results(
     round: &str,
     results: &str,
 ) -> Result<(), DbError> {
-    let stored: Result<(), DbError> = conn.transaction(|conn| {
+    let stored: Result<(), DbError> = conn.write_transaction(|conn| {
         if load_results(conn, organisation, round)?.is_some() {
             return Ok(());
         }

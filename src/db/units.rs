@@ -130,7 +130,7 @@ pub fn import(
     organisation: &OrganisationId,
     rows: &[ImportRow],
 ) -> Result<ImportOutcome, DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let mut tree = tree(conn, organisation)?;
         let mut outcome = ImportOutcome::default();
         for row in rows {

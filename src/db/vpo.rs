@@ -86,7 +86,7 @@ pub fn next_reference(
 
 /// Stores a new case assigned to `counsellor`.
 pub fn create(conn: &mut DbConnection, case: &CaseRow, counsellor: &UserId) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         diesel::insert_into(vpo_cases::table)
             .values(case)
             .execute(conn)?;
@@ -190,7 +190,7 @@ pub fn hand_over(
     to: &UserId,
     keep: bool,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         assign(conn, &case.organisation_id, &case.id, to)?;
         if !keep && from != to {
             diesel::delete(
@@ -307,7 +307,7 @@ pub fn set_referrals(
     list: &[String],
 ) -> Result<(), DbError> {
     let text = list.join("\n");
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         ensure_settings(conn, organisation)?;
         diesel::update(vpo_settings::table.find(organisation.as_str()))
             .set(vpo_settings::referrals.eq(&text))
@@ -337,7 +337,7 @@ pub fn set_max_months(
     months: u32,
 ) -> Result<(), DbError> {
     let months = i32::try_from(months).unwrap_or(i32::MAX);
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         ensure_settings(conn, organisation)?;
         diesel::update(vpo_settings::table.find(organisation.as_str()))
             .set(vpo_settings::max_months.eq(months))
@@ -376,7 +376,7 @@ pub fn destroy(
     reason: Destruction,
     at: NaiveDateTime,
 ) -> Result<Option<Destroyed>, DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         let this = vpo_cases::table
             .filter(vpo_cases::organisation_id.eq(&case.organisation_id))
             .filter(vpo_cases::id.eq(&case.id));

@@ -59,7 +59,7 @@ pub fn save_recommendations(
     year: i32,
     text: &str,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         ensure(conn, organisation, year)?;
         diesel::update(
             vpo_reports::table
@@ -80,7 +80,7 @@ pub fn finalise(
     year: i32,
     at: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction(|conn| {
+    conn.write_transaction(|conn| {
         ensure(conn, organisation, year)?;
         let changed = diesel::update(
             vpo_reports::table

@@ -86,9 +86,8 @@ fn write(mut conn: DbConnection, mut queue: mpsc::Receiver<Job>) {
 /// Stores the group in one transaction, each submission under a savepoint; the outcome of each,
 /// or the commit's error for all when the commit failed (then nothing of the group is stored).
 fn commit(conn: &mut DbConnection, group: &[Job]) -> Vec<Result<Submitted, DbError>> {
-    use diesel::Connection;
     let mut outcomes = Vec::with_capacity(group.len());
-    let committed = conn.transaction(|conn| {
+    let committed = conn.write_transaction(|conn| {
         for job in group {
             // Nested in the group's transaction, `submit`'s own transaction is a savepoint.
             outcomes.push(rounds::submit(conn, &job.invitation, &job.answers));

@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -318,7 +317,7 @@ pub fn create(
     row.agreements = new
         .agreements
         .map(|text| cipher.seal(row.place("agreements"), &text));
-    conn.transaction(|conn| -> Result<(), AppError> {
+    conn.write_transaction(|conn| -> Result<(), AppError> {
         store::create(conn, &row, who.user)?;
         store::log(
             conn,
@@ -428,7 +427,7 @@ pub fn change(
         }
         None => {}
     }
-    conn.transaction(|conn| -> Result<(), AppError> {
+    conn.write_transaction(|conn| -> Result<(), AppError> {
         store::update(conn, &row)?;
         store::log(
             conn,
@@ -473,7 +472,7 @@ pub fn add_note(
         created_at: crate::db::now(),
         author: who.email.to_owned(),
     };
-    conn.transaction(|conn| -> Result<(), AppError> {
+    conn.write_transaction(|conn| -> Result<(), AppError> {
         store::add_note(conn, &note)?;
         store::log(
             conn,
@@ -596,7 +595,7 @@ pub fn hand_over(
     } else {
         format!("handed over to {}", user.email)
     };
-    conn.transaction(|conn| -> Result<(), AppError> {
+    conn.write_transaction(|conn| -> Result<(), AppError> {
         store::hand_over(conn, &row, who.user, &user.id, keep)?;
         store::log(
             conn,

@@ -3,8 +3,6 @@
 //! removed. Each case is re-sealed in one transaction, and a value is replaced only if it did not
 //! change meanwhile.
 
-use diesel::Connection;
-
 use super::sealing::{NotesCipher, Place};
 use crate::db::vpo::{self as store, CaseRow, SealedPart};
 use crate::db::{DbConnection, DbError};
@@ -60,7 +58,7 @@ fn place_of<'a>(case: &'a CaseRow, part: &'a str) -> Place<'a> {
 pub fn rekey(conn: &mut DbConnection, cipher: &NotesCipher) -> Result<RekeyReport, DbError> {
     let mut report = RekeyReport::default();
     for case in store::every_case(conn)? {
-        conn.transaction(|conn| rekey_case(conn, cipher, &case, &mut report))?;
+        conn.write_transaction(|conn| rekey_case(conn, cipher, &case, &mut report))?;
     }
     Ok(report)
 }

@@ -4,7 +4,6 @@
 //! VPO access log. Only the year, the figures as shown and the recommendations leave the
 //! register; a proposal carries only its text and category.
 
-use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -130,7 +129,7 @@ pub fn recommend(
             format!("at most {RECOMMENDATIONS_LIMIT} characters"),
         ));
     }
-    conn.transaction(|conn| -> Result<(), AppError> {
+    conn.write_transaction(|conn| -> Result<(), AppError> {
         if store::get(conn, who.organisation, year)?.is_some_and(|r| r.finalised_at.is_some()) {
             return Err(finalised_conflict(year));
         }
@@ -154,7 +153,7 @@ pub fn finalise(
     year: i32,
 ) -> Result<ReportState, AppError> {
     check_year(year)?;
-    conn.transaction(|conn| -> Result<(), AppError> {
+    conn.write_transaction(|conn| -> Result<(), AppError> {
         if store::get(conn, who.organisation, year)?.is_some_and(|r| r.finalised_at.is_some()) {
             return Err(AppError::Conflict(format!(
                 "the report of {year} is already finalised"
@@ -248,7 +247,7 @@ pub fn propose(
             signal: Signal::Vpo,
         },
     )?;
-    conn.transaction(|conn| -> Result<(), AppError> {
+    conn.write_transaction(|conn| -> Result<(), AppError> {
         crate::db::plan::create(conn, &item, who.email)?;
         log_store::log(
             conn,

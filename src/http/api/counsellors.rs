@@ -88,8 +88,7 @@ async fn in_organisation<T: Send + 'static>(
     state
         .db
         .run(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
+            conn.write_transaction(|conn| {
                 let public_id = organisations::get(conn, &organisation)?
                     .ok_or_else(|| AppError::NotFound("no such organisation".into()))?
                     .public_id;

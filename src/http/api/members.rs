@@ -133,8 +133,7 @@ pub async fn remove_role(
     state
         .db
         .run(move |conn| -> Result<_, AppError> {
-            use diesel::Connection;
-            conn.transaction(|conn| {
+            conn.write_transaction(|conn| {
                 if role == Role::Admin {
                     let admins = store::members(conn, &organisation)?
                         .iter()

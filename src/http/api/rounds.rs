@@ -253,8 +253,7 @@ pub async fn open(
     state
         .db
         .run(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
+            conn.write_transaction(|conn| {
                 let row = round_of(conn, &organisation, &id)?;
                 row.status()
                     .check_transition(RoundStatus::Open)

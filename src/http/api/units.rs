@@ -70,8 +70,7 @@ async fn with_tree<T: Send + 'static>(
     state
         .db
         .run(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
+            conn.write_transaction(|conn| {
                 let tree = units::tree(conn, &organisation)?;
                 work(conn, &organisation, tree)
             })

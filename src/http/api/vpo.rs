@@ -4,7 +4,6 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -303,7 +302,7 @@ pub async fn put_referrals(
 ) -> Result<web::Json<Vec<String>>, AppError> {
     let list = referral_list(&body.referrals).map_err(|e| AppError::field("referrals", e))?;
     as_counsellor(&state, member, move |conn, _, who| {
-        conn.transaction(|conn| -> Result<Vec<String>, AppError> {
+        conn.write_transaction(|conn| -> Result<Vec<String>, AppError> {
             store::set_referrals(conn, who.organisation, &list)?;
             store::log(
                 conn,
@@ -487,7 +486,7 @@ pub async fn put_settings(
             )
         })?;
     as_counsellor(&state, member, move |conn, _, who| {
-        conn.transaction(|conn| -> Result<(), AppError> {
+        conn.write_transaction(|conn| -> Result<(), AppError> {
             store::set_max_months(conn, who.organisation, months)?;
             store::log(
                 conn,
