@@ -286,7 +286,7 @@ fn build_round(url: &str, respondents: usize) -> BenchResult<(OrganisationId, St
     let DbConnection::Sqlite(sqlite) = &mut conn else {
         return Err("the benchmark runs on SQLite".into());
     };
-    sqlite.transaction(|conn| -> BenchResult<()> {
+    sqlite.immediate_transaction(|conn| -> BenchResult<()> {
         let mut batch = Vec::with_capacity(4000);
         for i in 0..respondents {
             let unit = teams[rng.random_range(0..teams.len())];

@@ -70,7 +70,7 @@ pub fn submit_all(
         if chunk.len() == 1 {
             store(conn)?;
         } else {
-            conn.transaction(store)?;
+            conn.write_transaction(store)?;
         }
         stored += chunk.len();
         if started.elapsed() > limit {

@@ -97,7 +97,11 @@ pub async fn list(
     state: &AppState,
     organisation: OrganisationId,
 ) -> Result<Vec<UnitView>, AppError> {
-    with_tree(state, organisation, |_, _, tree| Ok(views(&tree))).await
+    // One read: no transaction, so no write lock taken on SQLite.
+    state
+        .db
+        .run(move |conn| Ok(views(&units::tree(conn, &organisation)?)))
+        .await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]

@@ -427,9 +427,7 @@ fn results(doc: &RieExport, tables: &[Table]) -> Vec<Block> {
                     return out;
                 }
                 let light = view.text(row, "light");
-                let colour = lights
-                    .iter()
-                    .find_map(|(name, wire)| (*name == light).then_some(*wire));
+                let colour = fill(&lights, &light);
                 let class = view.text(row, "fk_class");
                 let mut out = vec![
                     group,
@@ -567,6 +565,13 @@ fn light_names(lang: Lang) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The fill of a cell that shows the light named `light` (as `light_names` gives them).
+fn fill(lights: &[(String, &'static str)], light: &str) -> Option<&'static str> {
+    lights
+        .iter()
+        .find_map(|(name, wire)| (name == light).then_some(*wire))
+}
+
 fn charts_blocks(doc: &RieExport, tables: &[Table], charts: &[Chart]) -> Vec<Block> {
     let lang = doc.lang;
     if charts.is_empty() {
@@ -638,9 +643,7 @@ fn heatmap(doc: &RieExport, tables: &[Table], title: &str) -> Vec<Block> {
             };
             let light = view.text(row, "light");
             Out {
-                fill: lights
-                    .iter()
-                    .find_map(|(name, wire)| (*name == light).then_some(*wire)),
+                fill: fill(&lights, &light),
                 text: format!("{figure} {light}"),
             }
         };
