@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::accounts;
 use crate::config::{Options, Settings};
 use crate::db::{DbConnection, migrations, organisations, tokens};
+use crate::domain::audit::{INSTANCE_SCOPE, actors};
 use crate::domain::{Email, Organisation, OrganisationName, OrganisationSettings, Password, Role};
 use crate::i18n::Lang;
 use crate::keys::Keys;
@@ -285,6 +286,12 @@ fn run(cli: Cli) -> CliResult {
                 &OrganisationSettings::new(name),
             )
             .map_err(|e| e.to_string())?;
+            audited(
+                &mut conn,
+                INSTANCE_SCOPE,
+                "set_up",
+                format!("owner {} organisation {}", user.id, organisation.id),
+            )?;
             println!(
                 "created owner {} and organisation {} ({}); log in at {}",
                 user.email,
@@ -432,8 +439,15 @@ fn user_command(settings: &Settings, command: UserCommand) -> CliResult {
             } else {
                 Some(read_password(password_stdin)?)
             };
-            accounts::add_member(&mut conn, &organisation.id, &email, password.as_ref(), role)
-                .map_err(|e| e.to_string())?;
+            let user =
+                accounts::add_member(&mut conn, &organisation.id, &email, password.as_ref(), role)
+                    .map_err(|e| e.to_string())?;
+            audited(
+                &mut conn,
+                organisation.id.as_str(),
+                "add_member",
+                format!("user {} role {role}", user.id),
+            )?;
             println!("{email} is {role} in {}", organisation.settings.name);
             Ok(())
         }
@@ -483,6 +497,12 @@ fn org_command(settings: &Settings, command: OrgCommand) -> CliResult {
             org.default_language = language;
             let created =
                 accounts::create_organisation(&mut conn, &org).map_err(|e| e.to_string())?;
+            audited(
+                &mut conn,
+                INSTANCE_SCOPE,
+                "create_organisation",
+                format!("organisation {}", created.id),
+            )?;
             println!(
                 "{}\t{}\tpublic id {}",
                 created.id, created.settings.name, created.public_id
@@ -525,6 +545,12 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
             let (token, secret) =
                 tokens::create(&mut conn, &organisation.id, &user.id, label.trim())
                     .map_err(|e| e.to_string())?;
+            audited(
+                &mut conn,
+                organisation.id.as_str(),
+                "create_token",
+                format!("token {} user {}", token.id, user.id),
+            )?;
             eprintln!(
                 "token {} for {email} in {}; it is shown once:",
                 token.id, organisation.settings.name
@@ -553,6 +579,12 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
             let organisation = organisation(&mut conn, org.as_deref())?;
             let id = crate::domain::TokenId::new(id);
             if tokens::revoke(&mut conn, &organisation.id, &id, None).map_err(|e| e.to_string())? {
+                audited(
+                    &mut conn,
+                    organisation.id.as_str(),
+                    "revoke_token",
+                    format!("token {id}"),
+                )?;
                 println!("revoked {id}");
                 Ok(())
             } else {
@@ -563,6 +595,12 @@ fn token_command(settings: &Settings, command: TokenCommand) -> CliResult {
             }
         }
     }
+}
+
+/// Records a change made on the command line in the audit log of `scope`.
+fn audited(conn: &mut DbConnection, scope: &str, action: &str, target: String) -> CliResult {
+    crate::db::audit::record(conn, scope, actors::COMMAND_LINE, action, target)
+        .map_err(|e| format!("recording the change in the audit log: {e}"))
 }
 
 fn check_questionnaires(files: &[PathBuf]) -> CliResult {

@@ -29,6 +29,8 @@ impl Lock {
 
 /// The class of per-round locks, in the two-key space (apart from the one-key space above).
 const ROUND_CLASS: i32 = 0x7073_6172; // "psar"
+/// The class of per-chain locks (the plan's history, the audit log), in the two-key space.
+const CHAIN_CLASS: i32 = 0x7073_6163; // "psac"
 
 #[derive(QueryableByName)]
 struct Taken {
@@ -73,20 +75,32 @@ pub fn unlock(conn: &mut DbConnection, lock: Lock) -> Result<(), DbError> {
 /// PostgreSQL a response committed while a close runs would still read the round as open and be
 /// deleted with the inbox. Memory-only (no row is written), so submissions do not slow each other.
 pub fn share_round(conn: &mut DbConnection, round: &str) -> Result<(), DbError> {
-    round_lock(conn, round, "pg_advisory_xact_lock_shared")
+    pair_lock(conn, ROUND_CLASS, round, "pg_advisory_xact_lock_shared")
 }
 
 /// Inside a transaction: the round's lock alone until the transaction ends (closing).
 pub fn own_round(conn: &mut DbConnection, round: &str) -> Result<(), DbError> {
-    round_lock(conn, round, "pg_advisory_xact_lock")
+    pair_lock(conn, ROUND_CLASS, round, "pg_advisory_xact_lock")
 }
 
-fn round_lock(conn: &mut DbConnection, round: &str, function: &str) -> Result<(), DbError> {
+/// Inside a transaction: a hash chain's lock until the transaction ends, so that two appends
+/// to one chain take turns instead of both reading the same head (on PostgreSQL one of them
+/// would fail on the chain's key). SQLite's writers take turns anyway.
+pub fn own_chain(conn: &mut DbConnection, chain: &str) -> Result<(), DbError> {
+    pair_lock(conn, CHAIN_CLASS, chain, "pg_advisory_xact_lock")
+}
+
+fn pair_lock(
+    conn: &mut DbConnection,
+    class: i32,
+    name: &str,
+    function: &str,
+) -> Result<(), DbError> {
     if let DbConnection::Postgresql(c) = conn {
-        // Two rounds whose ids hash alike only wait for each other now and then.
+        // Two names that hash alike only wait for each other now and then.
         sql_query(format!("SELECT {function}($1, hashtext($2))"))
-            .bind::<diesel::sql_types::Integer, _>(ROUND_CLASS)
-            .bind::<Text, _>(round)
+            .bind::<diesel::sql_types::Integer, _>(class)
+            .bind::<Text, _>(name)
             .execute(c)?;
     }
     Ok(())

@@ -121,6 +121,7 @@ fn record(
     organisation: &OrganisationId,
     changes: &[Change],
 ) -> Result<(), DbError> {
+    super::locks::own_chain(conn, &format!("plan:{organisation}"))?;
     let last: Option<(i64, String)> = plan_history::table
         .filter(plan_history::organisation_id.eq(organisation.as_str()))
         .order(plan_history::seq.desc())

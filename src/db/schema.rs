@@ -282,6 +282,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (scope, seq) {
+        scope -> Text,
+        seq -> BigInt,
+        at -> Text,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        detail -> Text,
+        outcome -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
     access_log (id) {
         id -> Text,
         organisation_id -> Text,
@@ -403,6 +417,7 @@ diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     access_log,
+    audit_log,
     api_tokens,
     counsellors,
     drafts,

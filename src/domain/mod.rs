@@ -7,6 +7,8 @@ pub mod account;
 pub mod aggregate;
 pub mod anonymity;
 pub mod answers;
+pub mod audit;
+pub mod chain;
 pub mod counsellor;
 pub mod decimal;
 pub mod ids;

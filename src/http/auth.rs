@@ -111,7 +111,7 @@ pub async fn enforce(
     next.call(req).await
 }
 
-fn is_state_changing(method: &Method) -> bool {
+pub(crate) fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 

@@ -2,6 +2,7 @@
 //! parse, call `domain`, `accounts` or `db`, and render.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod errors;

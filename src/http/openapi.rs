@@ -109,6 +109,8 @@ pub struct OrganisationHeader {
         api::tokens::list_tokens,
         api::tokens::create_token,
         api::tokens::revoke_token,
+        api::audit::get_audit_log,
+        api::audit::get_instance_audit_log,
     ),
     components(schemas(
         crate::domain::results::CategoryResult,
@@ -132,6 +134,7 @@ pub struct OrganisationHeader {
         (name = "policy", description = "The policy checklist, the works council's consent and the expert review"),
         (name = "vpo", description = "The confidential counsellor's case register, its access log, the annual figures and the anonymous annual report (vpo accounts only)"),
         (name = "counsellors", description = "The confidential counsellors (vertrouwenspersonen) shown to employees on the organisation's public information page, and their photos"),
+        (name = "audit", description = "The audit log of staff changes, a hash chain per organisation (its admins) and one of the instance (the owner)"),
         (name = "shares", description = "Read-only shares of closed rounds with inspectors and employees, and the log of their accesses"),
     )
 )]

@@ -22,6 +22,7 @@ pub fn chrome(lang: Lang, session: &Session, principal: Option<&Principal>) -> C
         plan: principal.is_some_and(|p| p.roles.intersects(PLAN_READERS)),
         inspector: principal.is_some_and(|p| p.roles.contains(Role::Inspector)),
         vpo: principal.is_some_and(|p| p.roles.contains(Role::Vpo)),
+        admin: principal.is_some_and(|p| p.roles.contains(Role::Admin)),
     }
 }
 

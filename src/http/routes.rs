@@ -11,7 +11,7 @@ use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
-use super::{api, auth, hr, ops, public, respond, share, staff, vpo};
+use super::{api, audit, auth, hr, ops, public, respond, share, staff, vpo};
 use crate::domain::{Role, RoleSet};
 
 /// Who a route is for, which decides how refusals look.
@@ -72,7 +72,38 @@ pub struct RouteSpec {
     pub path: &'static str,
     pub audience: Audience,
     pub access: Access,
+    /// The handler's name (`open_round`), which names the action in the audit log.
+    pub action: &'static str,
     handler: fn() -> actix_web::Route,
+}
+
+impl RouteSpec {
+    /// Where this route's changes are recorded in the audit log, if it makes any: every staff
+    /// route that may change data, except the counsellor's own (their case work goes to the VPO
+    /// access log alone) and the session's own (logging out, switching organisation).
+    pub fn audit_scope(&self) -> Option<audit::Scope> {
+        if !auth::is_state_changing(&self.method)
+            || !matches!(self.audience, Audience::Page | Audience::Api)
+        {
+            return None;
+        }
+        match self.access {
+            Access::Owner => Some(audit::Scope::Instance),
+            Access::Members(roles) if roles != VPO => Some(audit::Scope::Organisation),
+            Access::Members(_) | Access::Public | Access::Staff => None,
+        }
+    }
+}
+
+/// The last segment of a handler's path: `api::rounds::open_round` → `open_round`.
+const fn last_segment(path: &'static str) -> &'static str {
+    let bytes = path.as_bytes();
+    let mut start = bytes.len();
+    while start > 0 && bytes[start - 1] != b':' && bytes[start - 1] != b' ' {
+        start -= 1;
+    }
+    let (_, name) = path.split_at(start);
+    name
 }
 
 /// Builds the table from lines of `METHOD "path" Audience access => handler;`.
@@ -83,6 +114,7 @@ macro_rules! routes {
             path: $path,
             audience: Audience::$audience,
             access: $access,
+            action: last_segment(stringify!($handler)),
             handler: || web::route().to($handler),
         },)*]
     };
@@ -129,6 +161,7 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/rounds/{id}/shares" Page Members(HR) => hr::shares::add_share;
         POST "/shares/{id}/revoke" Page Members(HR) => hr::shares::revoke_share;
         GET "/access-log" Page Members(HR) => hr::shares::show_access_log;
+        GET "/audit-log" Page Members(ADMIN) => staff::audit::show_audit_log;
         GET "/vpo" Page Members(VPO) => vpo::show_cases;
         POST "/vpo/cases" Page Members(VPO) => vpo::open_case;
         GET "/vpo/cases/{id}" Page Members(VPO) => vpo::show_case;
@@ -191,6 +224,8 @@ pub fn table() -> Vec<RouteSpec> {
         POST "/api/v1/shares" Api Members(HR) => api::shares::create_share;
         DELETE "/api/v1/shares/{id}" Api Members(HR) => api::shares::revoke_share;
         GET "/api/v1/access-log" Api Members(HR) => api::shares::get_access_log;
+        GET "/api/v1/audit-log" Api Members(ADMIN) => api::audit::get_audit_log;
+        GET "/api/v1/instance/audit-log" Api Owner => api::audit::get_instance_audit_log;
         GET "/api/v1/policy-checklist" Api Members(PLAN_READERS) => api::policy::get_checklist;
         PUT "/api/v1/policy-checklist/{topic}" Api Members(HR) => api::policy::answer_topic;
         GET "/api/v1/rounds/{id}/approval" Api Members(PLAN_READERS) => api::policy::get_approval;
@@ -253,12 +288,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .map(|s| (s.method.clone(), s.audience, s.access))
                 .collect(),
         );
+        let audited: Arc<Vec<audit::Audited>> = Arc::new(
+            specs
+                .iter()
+                .filter_map(|s| {
+                    s.audit_scope().map(|scope| audit::Audited {
+                        method: s.method.clone(),
+                        action: s.action,
+                        scope,
+                    })
+                })
+                .collect(),
+        );
         let mut resource = web::resource(path);
         for spec in specs {
             resource = resource.route((spec.handler)().method(spec.method));
         }
-        cfg.service(resource.wrap(from_fn(move |req, next| {
-            auth::enforce(req, next, Arc::clone(&rules))
-        })));
+        // `enforce` is the outer layer: the audit sees only callers it let through.
+        if audited.is_empty() {
+            cfg.service(resource.wrap(from_fn(move |req, next| {
+                auth::enforce(req, next, Arc::clone(&rules))
+            })));
+        } else {
+            cfg.service(
+                resource
+                    .wrap(from_fn(move |req, next| {
+                        audit::record(req, next, Arc::clone(&audited))
+                    }))
+                    .wrap(from_fn(move |req, next| {
+                        auth::enforce(req, next, Arc::clone(&rules))
+                    })),
+            );
+        }
     }
 }

@@ -10,8 +10,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::AppState;
 use super::api::rounds;
+use super::{AppState, audit};
 use crate::db::locks::{Lock, LockConnection};
 use crate::db::schema::rounds as table;
 use crate::db::{DbError, now, rounds as store};
@@ -39,14 +39,22 @@ pub async fn run_once(state: &AppState) -> usize {
     };
     let (mut opened, mut closed) = (0, 0);
     for (organisation, id) in opening {
-        match rounds::open(state, OrganisationId::new(organisation), id).await {
-            Ok(_) => opened += 1,
+        let target = format!("round {id}");
+        match rounds::open(state, OrganisationId::new(organisation.clone()), id).await {
+            Ok(_) => {
+                opened += 1;
+                audit::append_scheduled(state, organisation, "open_round", target).await;
+            }
             Err(error) => tracing::warn!(%error, "could not open a round on schedule"),
         }
     }
     for (organisation, id) in closing {
+        let (scope, target) = (organisation.to_string(), format!("round {id}"));
         match rounds::close(state, organisation, id).await {
-            Ok(_) => closed += 1,
+            Ok(_) => {
+                closed += 1;
+                audit::append_scheduled(state, scope, "close_round", target).await;
+            }
             Err(error) => tracing::warn!(%error, "could not close a round on schedule"),
         }
     }

@@ -22,6 +22,8 @@ pub struct Chrome {
     pub inspector: bool,
     /// Whether to show the confidential counsellor's case register.
     pub vpo: bool,
+    /// Whether to show the organisation's audit log (its admins).
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -37,6 +39,7 @@ impl Chrome {
             plan: false,
             inspector: false,
             vpo: false,
+            admin: false,
         }
     }
 
@@ -181,6 +184,30 @@ impl RoundPage {
     pub fn is_closed(&self) -> bool {
         self.status == crate::domain::round::RoundStatus::Closed
     }
+}
+
+/// One line of the audit log as the page shows it.
+pub struct AuditLine {
+    pub seq: i64,
+    /// Europe/Amsterdam, to the minute.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// `/audit-log`: the organisation's changes by staff, newest first, and whether the chain holds.
+#[derive(Template)]
+#[template(path = "audit_log.html")]
+pub struct AuditLogPage {
+    pub chrome: Chrome,
+    pub entries: Vec<AuditLine>,
+    /// The first entry that does not follow from the ones before, when the chain is broken.
+    pub broken_at: Option<i64>,
+    pub page: u32,
+    pub pages: u32,
+    pub total: i64,
 }
 
 #[derive(Template)]

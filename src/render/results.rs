@@ -381,6 +381,7 @@ mod tests {
             plan: true,
             inspector: false,
             vpo: false,
+            admin: false,
         }
     }
 

@@ -176,6 +176,30 @@ fn administration_commands_set_up_the_instance_without_a_browser() {
     ]);
     assert_one_line_error(&run(no_role, ""), "has no role in Ander BV");
 
+    // Each change is in the audit log, by the command line.
+    let mut conn = psa::db::DbConnection::open(&database.url).unwrap();
+    let scopes: Vec<(String, String, String)> = {
+        use diesel::prelude::*;
+        use psa::db::schema::audit_log as log;
+        log::table
+            .order((log::scope, log::seq))
+            .select((log::scope, log::action, log::actor))
+            .load(&mut conn)
+            .unwrap()
+    };
+    let actions = |scope: &str| -> Vec<&str> {
+        scopes
+            .iter()
+            .filter(|(s, _, _)| (s == "instance") == (scope == "instance"))
+            .map(|(_, action, actor)| {
+                assert_eq!(actor, "psa (command line)");
+                action.as_str()
+            })
+            .collect()
+    };
+    assert_eq!(actions("instance"), ["set_up", "create_organisation"]);
+    assert_eq!(actions("Zorg BV"), ["add_member", "create_token"]);
+
     for sub in [
         vec!["--help"],
         vec!["user", "add", "--help"],

@@ -6,6 +6,7 @@
 
 mod access;
 mod answering;
+mod audit;
 mod charts;
 mod cli;
 mod counsellors;

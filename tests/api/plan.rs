@@ -419,3 +419,35 @@ async fn owners_are_accounts_and_completion_awaits_a_second_accounts_sign_off() 
         .await;
     assert_problem(nonsense, 400, "bad-request").await;
 }
+
+#[actix_web::test]
+async fn items_added_at_once_are_each_kept_with_their_history_in_one_unbroken_chain() {
+    let app = spawn_app().await;
+    let hr = hr(&app).await;
+    let added = futures_util::future::join_all((0..16).map(|i| {
+        let hr = &hr;
+        async move {
+            hr.post(
+                "/api/v1/plan/items",
+                json!({"category": "werkdruk", "measure": format!("Maatregel {i}"),
+                       "level": "source", "priority": 3, "signal": "manual"}),
+            )
+            .await
+        }
+    }))
+    .await;
+    for response in &added {
+        assert_eq!(response.status(), 201);
+    }
+    let plan: Value = hr.get("/api/v1/plan").await;
+    assert_eq!(plan["items"].as_array().unwrap().len(), 16);
+    let history: Value = hr.get("/api/v1/plan/history").await;
+    assert_eq!(history["intact"], true, "{history}");
+    let measures = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["field"] == "measure")
+        .count();
+    assert_eq!(measures, 16, "every item's creation is in the history");
+}

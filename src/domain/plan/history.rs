@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+pub use crate::domain::chain::GENESIS;
+use crate::domain::chain::{self, ABSENT, Link};
+
 /// One change to the plan, as kept in its history: who changed which field of which item, from
 /// what to what, and when (an RFC 3339 timestamp, as stored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -15,31 +18,22 @@ pub struct Change {
     pub new: Option<String>,
 }
 
-/// The hash of the chain's start, before any change.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// The hash of a change given the hash before it: SHA-256 over the previous hash and every
-/// field, each length-prefixed so that no two different changes hash alike.
-pub fn chain_hash(previous: &str, change: &Change) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    // An absent value hashes unlike any text, the empty one included.
-    let absent = "\u{0}absent";
-    let old = change.old.as_deref().unwrap_or(absent);
-    let new = change.new.as_deref().unwrap_or(absent);
-    for part in [
-        previous,
-        &change.item_id,
-        &change.at,
-        &change.who,
-        &change.field,
-        old,
-        new,
-    ] {
-        hasher.update((part.len() as u64).to_be_bytes());
-        hasher.update(part.as_bytes());
+impl Link for Change {
+    fn parts(&self) -> Vec<&str> {
+        vec![
+            &self.item_id,
+            &self.at,
+            &self.who,
+            &self.field,
+            self.old.as_deref().unwrap_or(ABSENT),
+            self.new.as_deref().unwrap_or(ABSENT),
+        ]
     }
-    hex::encode(hasher.finalize())
+}
+
+/// The hash of a change given the hash before it (`chain::link` over its fields).
+pub fn chain_hash(previous: &str, change: &Change) -> String {
+    chain::link(previous, change)
 }
 
 /// Checks a history in order, each entry with the hash stored beside it: the position of the
@@ -47,15 +41,7 @@ pub fn chain_hash(previous: &str, change: &Change) -> String {
 pub fn verify_chain<'a>(
     entries: impl IntoIterator<Item = (&'a Change, &'a str)>,
 ) -> Result<String, usize> {
-    let mut head = GENESIS.to_owned();
-    for (position, (change, stored)) in entries.into_iter().enumerate() {
-        let expected = chain_hash(&head, change);
-        if expected != stored {
-            return Err(position);
-        }
-        head = expected;
-    }
-    Ok(head)
+    chain::verify(entries)
 }
 
 #[cfg(test)]

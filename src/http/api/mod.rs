@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by `http::openapi`.
 
+pub mod audit;
 pub mod counsellors;
 pub mod exports;
 pub mod me;

@@ -7,7 +7,8 @@ use serde::Deserialize;
 
 use super::login::start_session;
 use crate::accounts::{self, AccountsError};
-use crate::db::{accounts as account_store, sessions};
+use crate::db::{accounts as account_store, audit, sessions};
+use crate::domain::audit::INSTANCE_SCOPE;
 use crate::domain::{Email, OrganisationName, OrganisationSettings, Password};
 use crate::error::AppError;
 use crate::http::AppState;
@@ -117,6 +118,13 @@ pub async fn set_up(
         .run(move |conn| -> Result<_, AppError> {
             match accounts::setup_instance(conn, &email, &password, &settings) {
                 Ok((user, organisation)) => {
+                    audit::record(
+                        conn,
+                        INSTANCE_SCOPE,
+                        user.email.as_str(),
+                        "set_up",
+                        format!("owner {} organisation {}", user.id, organisation.id),
+                    )?;
                     let sid = sessions::start(conn, &user.id)?;
                     Ok(Some((sid, organisation.id)))
                 }
