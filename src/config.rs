@@ -105,7 +105,56 @@ pub struct Settings {
     pub response_retention_days: u32,
     /// How often rounds due to open or close, and data due for deletion, are looked for.
     pub schedule_interval: Duration,
+    /// How much guessing of secrets (passwords, links, codes, shares) passes before a wait.
+    pub guess_limits: GuessLimits,
     pub keys: Keys,
+}
+
+/// A token bucket: `burst` pass at once, then one per `period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowance {
+    pub burst: u32,
+    pub period: Duration,
+}
+
+impl Allowance {
+    pub const fn new(burst: u32, period: Duration) -> Allowance {
+        Allowance { burst, period }
+    }
+}
+
+/// The failures that pass, per client address and from all addresses together, for each kind of
+/// secret that can be guessed; and, for logins, per account. Failures only: an office behind one
+/// address answers and logs in freely. A blocked key waits until its bucket refills, so nobody is
+/// locked out for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuessLimits {
+    /// Invitation links and codes: 60 at once per address, then one a second; 2,000 at once in
+    /// all, then 50 a second.
+    pub link_per_address: Allowance,
+    pub link_total: Allowance,
+    /// Share links: few people hold one and use it a handful of times.
+    pub share_per_address: Allowance,
+    pub share_total: Allowance,
+    /// Logins: 5 wrong passwords for one account, then one a minute (whatever the address).
+    pub login_per_account: Allowance,
+    pub login_per_address: Allowance,
+    pub login_total: Allowance,
+}
+
+impl Default for GuessLimits {
+    fn default() -> Self {
+        let ms = Duration::from_millis;
+        GuessLimits {
+            link_per_address: Allowance::new(60, ms(1_000)),
+            link_total: Allowance::new(2_000, ms(20)),
+            share_per_address: Allowance::new(20, ms(3_000)),
+            share_total: Allowance::new(500, ms(100)),
+            login_per_account: Allowance::new(5, ms(60_000)),
+            login_per_address: Allowance::new(60, ms(2_000)),
+            login_total: Allowance::new(1_000, ms(100)),
+        }
+    }
 }
 
 /// The raw options, as given on the command line or in the environment.
@@ -175,6 +224,7 @@ impl Settings {
             schedule_interval: Duration::from_secs(
                 options.schedule_interval_seconds.unwrap_or(30).max(1),
             ),
+            guess_limits: GuessLimits::default(),
             keys,
         })
     }

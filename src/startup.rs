@@ -14,7 +14,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::db::{Db, DbError, accounts, migrations};
-use crate::http::limits::LookupLimits;
+use crate::http::limits::{LoginLimits, LookupLimits};
 use crate::http::{AppState, api, errors, headers, logging, routes};
 use crate::secret::new_token;
 
@@ -78,9 +78,9 @@ impl Application {
         let state = AppState {
             db: db.clone(),
             settings: Arc::clone(&settings),
-            login_limits: Arc::default(),
-            lookup_limits: Arc::default(),
-            share_limits: Arc::new(LookupLimits::for_shares()),
+            login_limits: Arc::new(LoginLimits::new(&settings.guess_limits)),
+            lookup_limits: Arc::new(LookupLimits::for_links(&settings.guess_limits)),
+            share_limits: Arc::new(LookupLimits::for_shares(&settings.guess_limits)),
             catalog,
             setup_token,
         };

@@ -34,7 +34,8 @@ use crate::error::AppError;
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
-    pub login_limits: Arc<staff::login::LoginLimits>,
+    /// Failed logins.
+    pub login_limits: Arc<limits::LoginLimits>,
     /// Failed look-ups of invitation tokens and codes.
     pub lookup_limits: Arc<limits::LookupLimits>,
     /// Failed look-ups of share links.

@@ -111,6 +111,10 @@ async fn repeated_failures_on_one_account_are_rate_limited_even_with_the_right_p
             401
         );
     }
+    let sixth = app
+        .try_login(&client, "owner@example.nl", "wrong password!")
+        .await;
+    assert_eq!(sixth.status(), 429, "the sixth failure waits");
     let limited = app.try_login(&client, "owner@example.nl", PASSWORD).await;
     assert_eq!(limited.status(), 429);
     let wait: u64 = limited.headers()["retry-after"]

@@ -12,6 +12,7 @@ mod cli;
 mod counsellors;
 mod errors;
 mod exports;
+mod guessing;
 mod helpers;
 mod instances;
 mod login;
