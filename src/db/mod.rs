@@ -9,6 +9,7 @@
 //! name, where an order picks one row of several (clippy.toml).
 
 pub mod accounts;
+pub mod backup;
 pub mod connection;
 pub mod counsellors;
 pub mod drafts;

@@ -315,7 +315,7 @@ fn the_server_logs_no_secrets_or_addresses_and_stops_gracefully() {
 
 /// Starts `psa serve` on a random port; returns the child, its address, and its standard output
 /// (kept open: a closed pipe would make the server's next line fail).
-fn serve(
+pub(crate) fn serve(
     database: &TestDatabase,
 ) -> (
     std::process::Child,
@@ -364,7 +364,7 @@ pub(crate) fn set_up_by_cli(database: &TestDatabase) {
 }
 
 /// A bearer token for `email` from `psa token create`.
-fn bearer_by_cli(database: &TestDatabase, email: &str) -> String {
+pub(crate) fn bearer_by_cli(database: &TestDatabase, email: &str) -> String {
     let mut token = psa(database);
     token.args(["token", "create", "--email", email]);
     text(&run(token, "").stdout).trim().to_owned()

@@ -6,6 +6,7 @@
 
 mod access;
 mod answering;
+mod backup;
 mod charts;
 mod cli;
 mod counsellors;
