@@ -275,7 +275,8 @@ fn run(cli: Cli) -> CliResult {
         response_retention_days: global.response_retention_days,
         schedule_interval_seconds: global.schedule_interval,
     };
-    // On SQLite missing keys are generated here: a restore says so, as a backup needs its own.
+    // On SQLite, resolving makes the keys that are missing; a restore says when it did, for new
+    // keys open nothing of a backup.
     let had_keys = has_notes_key(&options);
     let settings =
         Settings::resolve(options, |var| std::env::var(var).ok()).map_err(|e| e.to_string())?;
@@ -355,14 +356,13 @@ fn run(cli: Cli) -> CliResult {
     }
 }
 
-/// Whether a notes key is given or kept before the settings are resolved (which, on SQLite,
-/// generate missing keys).
+/// Whether a notes key is given, or kept in the data directory, before the settings are resolved.
 fn has_notes_key(options: &Options) -> bool {
     std::env::var_os("PSA_NOTES_KEY").is_some_and(|v| !v.is_empty())
         || options
             .data_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("data"))
+            .as_deref()
+            .unwrap_or(std::path::Path::new(crate::config::DEFAULT_DATA_DIR))
             .join("keys/notes.key")
             .exists()
 }
