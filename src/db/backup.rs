@@ -171,7 +171,12 @@ pub fn restore(
     source: &Path,
     keep_previous: bool,
 ) -> Result<Restored, BackupError> {
-    File::open(source).map_err(io_error(source))?;
+    if !fs::metadata(source).map_err(io_error(source))?.is_file() {
+        return Err(BackupError::Io {
+            path: source.to_owned(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "not a file"),
+        });
+    }
     let wal = sidecar(source, "-wal");
     if fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
         return Err(BackupError::BesideLog {
