@@ -3,7 +3,7 @@
 //! backup (rounds, responses, results, the plan and its chain, shares, VPO cases and notes);
 //! restore refuses a running service and files that are no psa database of this release.
 
-use std::process::{Child, Command};
+use std::process::{Child, Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use psa::config::DatabaseUrl;
 use psa::keys::Keys;
 use serde_json::{Value, json};
 
-use crate::cli::{bearer_by_cli, psa, run, serve, set_up_by_cli, text};
+use crate::cli::{assert_one_line_error, bearer_by_cli, psa, run, serve, set_up_by_cli, text};
 use crate::helpers::{Api, PASSWORD, TestDatabase};
 
 /// `psa serve` as a child process.
@@ -52,24 +52,11 @@ impl Service {
     }
 }
 
-/// Runs `psa ARGS` to its end; its exit status, standard output and standard error.
-fn psa_command(database: &TestDatabase, args: &[&str]) -> (bool, String, String) {
+/// Runs `psa ARGS` to its end.
+fn psa_command(database: &TestDatabase, args: &[&str]) -> Output {
     let mut command = psa(database);
     command.args(args);
-    let output = run(command, "");
-    (
-        output.status.success(),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
-}
-
-fn assert_refused(outcome: (bool, String, String), expected: &str) {
-    let (ok, _, stderr) = outcome;
-    assert!(!ok, "should fail");
-    assert!(stderr.starts_with("psa: error: "), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+    run(command, "")
 }
 
 fn token_of(invitation: &Value) -> String {
@@ -315,13 +302,13 @@ fn a_backup_taken_while_psa_serves_and_takes_answers_brings_everything_back() {
 
     // Never over an existing file without being told; never while the service runs.
     let backup_bytes = std::fs::read(&backup_file).unwrap();
-    assert_refused(
-        psa_command(&database, &["backup", &backup_path]),
+    assert_one_line_error(
+        &psa_command(&database, &["backup", &backup_path]),
         "--overwrite",
     );
     assert_eq!(std::fs::read(&backup_file).unwrap(), backup_bytes);
-    assert_refused(
-        psa_command(&database, &["restore", &backup_path]),
+    assert_one_line_error(
+        &psa_command(&database, &["restore", &backup_path]),
         "is in use",
     );
 
@@ -376,8 +363,8 @@ fn a_backup_taken_while_psa_serves_and_takes_answers_brings_everything_back() {
         (&newer, "comes from a newer psa"),
         (&dir.join("missing.db"), "No such file"),
     ] {
-        assert_refused(
-            psa_command(&database, &["restore", file.to_str().unwrap()]),
+        assert_one_line_error(
+            &psa_command(&database, &["restore", file.to_str().unwrap()]),
             expected,
         );
         assert_eq!(
@@ -387,8 +374,9 @@ fn a_backup_taken_while_psa_serves_and_takes_answers_brings_everything_back() {
         );
     }
 
-    let (ok, stdout, stderr) = psa_command(&database, &["restore", &backup_path]);
-    assert!(ok, "{stderr}");
+    let output = psa_command(&database, &["restore", &backup_path]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(
         stdout.contains("the database it replaced was removed"),
         "{stdout}"
@@ -402,8 +390,8 @@ fn a_backup_taken_while_psa_serves_and_takes_answers_brings_everything_back() {
         .filter(|name| name.contains("partial") || name.contains("before-restore"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-    let (ok, stdout, stderr) = psa_command(&database, &["purge"]);
-    assert!(ok && stdout.contains("0 case(s)"), "{stdout}{stderr}");
+    let purged = text(&psa_command(&database, &["purge"]).stdout);
+    assert!(purged.contains("0 case(s)"), "{purged}");
 
     // Restored where there are no keys yet, it says that the new ones open nothing of it.
     let elsewhere = dir.join("elsewhere");
@@ -499,13 +487,7 @@ fn backup_and_restore_on_postgresql_point_to_its_own_tools() {
             }
         }
         command.args(args);
-        let output = run(command, "");
-        let stderr = text(&output.stderr);
-        assert!(!output.status.success());
-        assert!(
-            stderr.starts_with("psa: error: ") && stderr.contains(tool),
-            "{stderr}"
-        );
+        assert_one_line_error(&run(command, ""), tool);
         assert!(!file.exists(), "nothing written");
     }
 }

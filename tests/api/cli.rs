@@ -44,7 +44,7 @@ pub(crate) fn text(bytes: &[u8]) -> String {
 }
 
 /// A failure is one line, `psa: error: …`, and a non-zero exit; never a panic or backtrace.
-fn assert_one_line_error(output: &Output, expected: &str) {
+pub(crate) fn assert_one_line_error(output: &Output, expected: &str) {
     let stderr = text(&output.stderr);
     assert!(!output.status.success(), "should fail: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
