@@ -105,6 +105,22 @@ enum Command {
     /// Work with the confidential counsellor's sealed notes
     #[command(subcommand)]
     Notes(NotesCommand),
+    /// Copy the SQLite database to FILE while psa runs: consistent, compact, mode 0600, checked
+    /// (on PostgreSQL use pg_dump)
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Bring back a backup made by `psa backup` as the SQLite database; psa must be stopped
+    /// (on PostgreSQL use pg_restore)
+    Restore {
+        file: PathBuf,
+        /// Keep the database it replaces beside it (it holds personal data: delete it when done)
+        #[arg(long)]
+        keep_previous: bool,
+    },
     /// Tell whether an export file is authentic: FILE with its detached signature SIGFILE
     Verify {
         file: PathBuf,
@@ -260,6 +276,9 @@ fn run(cli: Cli) -> CliResult {
         response_retention_days: global.response_retention_days,
         schedule_interval_seconds: global.schedule_interval,
     };
+    // On SQLite, resolving makes the keys that are missing; a restore says when it did, for new
+    // keys open nothing of a backup.
+    let had_keys = has_notes_key(&options);
     let settings =
         Settings::resolve(options, |var| std::env::var(var).ok()).map_err(|e| e.to_string())?;
     match cli.command.unwrap_or(Command::Serve) {
@@ -335,8 +354,112 @@ fn run(cli: Cli) -> CliResult {
                 )),
             }
         }
+        Command::Backup { file, overwrite } => backup(&settings, &file, overwrite),
+        Command::Restore {
+            file,
+            keep_previous,
+        } => restore(&settings, &file, keep_previous, had_keys),
         Command::Keys(_) | Command::Questionnaire(_) => Ok(()),
     }
+}
+
+/// Whether a notes key is given, or kept in the data directory, before the settings are resolved.
+fn has_notes_key(options: &Options) -> bool {
+    std::env::var_os("PSA_NOTES_KEY").is_some_and(|v| !v.is_empty())
+        || options
+            .data_dir
+            .as_deref()
+            .unwrap_or(std::path::Path::new(crate::config::DEFAULT_DATA_DIR))
+            .join("keys/notes.key")
+            .exists()
+}
+
+/// The SQLite database's file; PostgreSQL is backed up with its own tools.
+fn sqlite_file<'a>(
+    settings: &'a Settings,
+    postgres_tool: &str,
+) -> Result<&'a std::path::Path, String> {
+    match &settings.database {
+        crate::config::DatabaseUrl::Sqlite(path) => Ok(path),
+        crate::config::DatabaseUrl::Postgres(_) => Err(format!(
+            "psa backup and psa restore work on SQLite; on PostgreSQL use {postgres_tool} (see the README, \"Backups\")"
+        )),
+    }
+}
+
+/// What a backup lacks, said after every backup and restore.
+fn keys_apart(settings: &Settings) -> String {
+    format!(
+        "the keys are not in the database: keep {}/ (or the PSA_*_KEY secrets) safe and apart from the backups; without them a backup cannot open VPO notes or check invitation links",
+        settings.data_dir.join("keys").display()
+    )
+}
+
+fn backup(settings: &Settings, file: &std::path::Path, overwrite: bool) -> CliResult {
+    let database = sqlite_file(settings, "pg_dump -Fc")?;
+    let contents =
+        crate::db::backup::backup(database, file, overwrite).map_err(|e| e.to_string())?;
+    println!(
+        "backed up {} to {}: {contents}; integrity check ok, mode 0600",
+        settings.database.display(),
+        file.display()
+    );
+    println!("{}", keys_apart(settings));
+    println!(
+        "keep backups for 30 days at most, encrypted, and run `psa purge` after restoring one (see the README, \"Backups\")"
+    );
+    Ok(())
+}
+
+fn restore(
+    settings: &Settings,
+    file: &std::path::Path,
+    keep_previous: bool,
+    had_keys: bool,
+) -> CliResult {
+    use crate::db::backup::Previous;
+    let database = sqlite_file(settings, "pg_restore")?;
+    let restored =
+        crate::db::backup::restore(database, file, keep_previous).map_err(|e| e.to_string())?;
+    println!(
+        "restored {} as {}: {}; applied {} newer migration(s)",
+        file.display(),
+        settings.database.display(),
+        restored.contents,
+        restored.migrations.len()
+    );
+    // Every chain says that its later entries were undone, and when.
+    let mut conn = connect(settings)?;
+    let organisations = organisations::list(&mut conn).map_err(|e| e.to_string())?;
+    let target = "the database, from a backup".to_owned();
+    audited(&mut conn, INSTANCE_SCOPE, "restore_backup", target.clone())?;
+    for organisation in organisations {
+        audited(
+            &mut conn,
+            organisation.id.as_str(),
+            "restore_backup",
+            target.clone(),
+        )?;
+    }
+    match restored.previous {
+        Previous::None => println!("there was no database before"),
+        Previous::Removed => println!("the database it replaced was removed"),
+        Previous::Kept(path) => println!(
+            "the database it replaced is kept as {}: it holds personal data, delete it when it is no longer needed",
+            path.display()
+        ),
+    }
+    println!(
+        "now run `psa purge`, before starting psa: it destroys again the VPO case files that became due since the backup was made"
+    );
+    println!("{}", keys_apart(settings));
+    if !had_keys {
+        println!(
+            "warning: there was no notes key, so new keys were made in {}/: they open no VPO note of the backup and check none of its invitation links; put the keys of the backup's time there before starting psa",
+            settings.data_dir.join("keys").display()
+        );
+    }
+    Ok(())
 }
 
 /// Prints whether `file` is authentic under `signature`; an error (exit code 1) when not.

@@ -173,6 +173,8 @@ pub struct Options {
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Where the SQLite database and its generated keys live unless told.
+pub const DEFAULT_DATA_DIR: &str = "data";
 
 impl Settings {
     /// Resolves options into settings; `env` looks up the key variables.
@@ -180,7 +182,9 @@ impl Settings {
         options: Options,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
-        let data_dir = options.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let data_dir = options
+            .data_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let database = match options
             .database_url
             .as_deref()

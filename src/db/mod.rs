@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod connection;
 pub mod counsellors;
 pub mod drafts;

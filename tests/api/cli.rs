@@ -44,7 +44,7 @@ pub(crate) fn text(bytes: &[u8]) -> String {
 }
 
 /// A failure is one line, `psa: error: …`, and a non-zero exit; never a panic or backtrace.
-fn assert_one_line_error(output: &Output, expected: &str) {
+pub(crate) fn assert_one_line_error(output: &Output, expected: &str) {
     let stderr = text(&output.stderr);
     assert!(!output.status.success(), "should fail: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
@@ -339,7 +339,7 @@ fn the_server_logs_no_secrets_or_addresses_and_stops_gracefully() {
 
 /// Starts `psa serve` on a random port; returns the child, its address, and its standard output
 /// (kept open: a closed pipe would make the server's next line fail).
-fn serve(
+pub(crate) fn serve(
     database: &TestDatabase,
 ) -> (
     std::process::Child,
@@ -388,7 +388,7 @@ pub(crate) fn set_up_by_cli(database: &TestDatabase) {
 }
 
 /// A bearer token for `email` from `psa token create`.
-fn bearer_by_cli(database: &TestDatabase, email: &str) -> String {
+pub(crate) fn bearer_by_cli(database: &TestDatabase, email: &str) -> String {
     let mut token = psa(database);
     token.args(["token", "create", "--email", email]);
     text(&run(token, "").stdout).trim().to_owned()

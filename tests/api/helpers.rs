@@ -344,15 +344,20 @@ pub struct Api {
 
 impl TestApp {
     pub fn api(&self, token: &str) -> Api {
-        Api {
-            base: self.address.clone(),
-            token: token.to_owned(),
-            client: browser(),
-        }
+        Api::new(&self.address, token)
     }
 }
 
 impl Api {
+    /// A caller of the service at `base` (`http://127.0.0.1:PORT`), such as a `psa serve` child.
+    pub fn new(base: &str, token: &str) -> Api {
+        Api {
+            base: base.to_owned(),
+            token: token.to_owned(),
+            client: browser(),
+        }
+    }
+
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
             .request(method, format!("{}{path}", self.base))

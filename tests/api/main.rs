@@ -7,6 +7,7 @@
 mod access;
 mod answering;
 mod audit;
+mod backup;
 mod charts;
 mod cli;
 mod counsellors;
