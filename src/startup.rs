@@ -53,6 +53,7 @@ impl Application {
         let set_up = {
             let mut conn = db.conn()?;
             migrations::run_pending(&mut conn)?;
+            conn.durability()?.log("pool");
             accounts::is_set_up(&mut conn)?
         };
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {

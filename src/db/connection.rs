@@ -86,15 +86,64 @@ impl From<r2d2::PoolError> for DbError {
     }
 }
 
-/// Opens connections for the pool, setting SQLite up on each: WAL, durable commits, a busy
-/// timeout instead of immediate lock errors, and enforced foreign keys.
+/// Opens connections for the pool, each set up by `DbConnection::open`.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
 }
 
+/// SQLite on each connection: WAL, commits on disk before they return (`synchronous = FULL`;
+/// `NORMAL`, often chosen with WAL, may lose the last commits at a power cut), a busy timeout
+/// instead of immediate lock errors, and enforced foreign keys.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
+
+/// PostgreSQL on each connection: a commit returns once its WAL is flushed, whatever the
+/// server's, database's or role's default (an administrator may have turned it `off` for speed,
+/// which loses the last acknowledged responses at a crash of the server).
+const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
+
+/// The settings that decide whether a commit outlives a crash or a power cut, as one connection
+/// reports them: SQLite's `synchronous` (psa sets `full`) and `journal_mode` (`wal`);
+/// PostgreSQL's `synchronous_commit` (psa sets `on`) and the server's `fsync`, which psa cannot
+/// set. Shown as `name=value name=value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Durability(Vec<(&'static str, String)>);
+
+impl Durability {
+    pub fn settings(&self) -> &[(&'static str, String)] {
+        &self.0
+    }
+
+    /// Whether an acknowledged commit is on disk: false only where the server's `fsync` is off
+    /// (or someone changed a setting that psa sets on the connection).
+    pub fn in_force(&self) -> bool {
+        self.0.iter().all(|(name, value)| match *name {
+            "synchronous" => value == "full" || value == "extra",
+            "synchronous_commit" | "fsync" => value == "on",
+            _ => true,
+        })
+    }
+
+    /// Logs the settings of one `connection` at start-up; a warning when they are not durable.
+    pub fn log(&self, connection: &str) {
+        if self.in_force() {
+            tracing::info!(connection, settings = %self, "commits are durable");
+        } else {
+            tracing::warn!(connection, settings = %self, "commits may not survive a crash of the database server or a power cut");
+        }
+    }
+}
+
+impl std::fmt::Display for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, (name, value)) in self.0.iter().enumerate() {
+            let gap = if n == 0 { "" } else { " " };
+            write!(f, "{gap}{name}={value}")?;
+        }
+        Ok(())
+    }
+}
 
 impl DbConnection {
     /// One connection outside any pool, for short-lived commands: a pool's background threads
@@ -115,10 +164,68 @@ impl DbConnection {
                     .map_err(|e| fail(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(postgres) => PgConnection::establish(postgres)
-                .map(DbConnection::Postgresql)
-                .map_err(|e| fail(e.to_string().trim().to_owned())),
+            DatabaseUrl::Postgres(postgres) => {
+                let mut conn = PgConnection::establish(postgres)
+                    .map_err(|e| fail(e.to_string().trim().to_owned()))?;
+                conn.batch_execute(POSTGRES_SETTINGS)
+                    .map_err(|e| fail(e.to_string()))?;
+                Ok(DbConnection::Postgresql(conn))
+            }
         }
+    }
+
+    /// The durability settings in force on this connection.
+    pub fn durability(&mut self) -> Result<Durability, DbError> {
+        use diesel::RunQueryDsl;
+        use diesel::sql_types::{Integer, Text};
+        #[derive(diesel::QueryableByName)]
+        struct Synchronous {
+            #[diesel(sql_type = Integer)]
+            synchronous: i32,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct JournalMode {
+            #[diesel(sql_type = Text)]
+            journal_mode: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct PostgresSettings {
+            #[diesel(sql_type = Text)]
+            synchronous_commit: String,
+            #[diesel(sql_type = Text)]
+            fsync: String,
+        }
+        Ok(Durability(match self {
+            DbConnection::Sqlite(c) => {
+                let level = diesel::sql_query("PRAGMA synchronous")
+                    .get_result::<Synchronous>(c)?
+                    .synchronous;
+                let journal =
+                    diesel::sql_query("PRAGMA journal_mode").get_result::<JournalMode>(c)?;
+                let synchronous = match level {
+                    0 => "off".to_owned(),
+                    1 => "normal".to_owned(),
+                    2 => "full".to_owned(),
+                    3 => "extra".to_owned(),
+                    other => other.to_string(),
+                };
+                vec![
+                    ("synchronous", synchronous),
+                    ("journal_mode", journal.journal_mode.to_lowercase()),
+                ]
+            }
+            DbConnection::Postgresql(c) => {
+                let settings = diesel::sql_query(
+                    "SELECT current_setting('synchronous_commit') AS synchronous_commit, \
+                     current_setting('fsync') AS fsync",
+                )
+                .get_result::<PostgresSettings>(c)?;
+                vec![
+                    ("synchronous_commit", settings.synchronous_commit),
+                    ("fsync", settings.fsync),
+                ]
+            }
+        }))
     }
 
     /// `transaction`, but on SQLite the outermost one begins `IMMEDIATE`: a deferred transaction

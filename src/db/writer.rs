@@ -36,7 +36,8 @@ pub(super) struct SubmissionWriter {
 impl SubmissionWriter {
     /// Opens the writer's own connection and starts its thread.
     pub(super) fn start(url: &DatabaseUrl) -> Result<Self, DbError> {
-        let conn = DbConnection::open(url)?;
+        let mut conn = DbConnection::open(url)?;
+        conn.durability()?.log("submission writer");
         let (jobs, queue) = mpsc::channel(QUEUE);
         thread::Builder::new()
             .name("psa-submissions".into())
