@@ -1,7 +1,7 @@
 //! Connections and the pool, for either backend.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
@@ -282,6 +282,11 @@ impl ManageConnection for Manager {
     }
 }
 
+/// How long work waits for a connection, a free one or a new one, before it fails as unavailable
+/// (503): ample for a healthy server to accept a connection, and short enough that while the
+/// database is away people see the error page within seconds instead of a hanging request.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The connection pool, shared by all handlers.
 #[derive(Clone)]
 pub struct Db {
@@ -316,7 +321,7 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(CONNECTION_TIMEOUT)
             // Not tested before each use (a round trip to the server each time): `run` tests a
             // connection after a failure instead, and leaves a lost one out of the pool.
             .test_on_check_out(false)
@@ -356,6 +361,9 @@ impl Db {
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool, never on an async worker.
+    /// Waits for the connection `CONNECTION_TIMEOUT` at most, in the queue for a permit and in
+    /// the pool together: while the database is away every request that needs it answers 503
+    /// in that time, however many queue behind the ones waiting for a new connection.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -363,14 +371,23 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let gone = || E::from(DbError::Unavailable("the blocking pool is gone".into()));
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| gone())?;
+        let queued = Instant::now();
+        let permit = actix_web::rt::time::timeout(
+            CONNECTION_TIMEOUT,
+            Arc::clone(&self.permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| {
+            E::from(DbError::Unavailable(
+                "no connection came free in time".into(),
+            ))
+        })?
+        .map_err(|_| gone())?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let _permit = permit;
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let left = CONNECTION_TIMEOUT.saturating_sub(queued.elapsed());
+            let mut conn = pool.get_timeout(left).map_err(DbError::from)?;
             let outcome = work(&mut conn);
             if outcome.is_err() {
                 retire_if_lost(&mut conn);
