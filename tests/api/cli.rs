@@ -364,7 +364,7 @@ pub(crate) fn set_up_by_cli(database: &TestDatabase) {
 }
 
 /// A bearer token for `email` from `psa token create`.
-fn bearer_by_cli(database: &TestDatabase, email: &str) -> String {
+pub(crate) fn bearer_by_cli(database: &TestDatabase, email: &str) -> String {
     let mut token = psa(database);
     token.args(["token", "create", "--email", email]);
     text(&run(token, "").stdout).trim().to_owned()

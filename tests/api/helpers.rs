@@ -344,15 +344,20 @@ pub struct Api {
 
 impl TestApp {
     pub fn api(&self, token: &str) -> Api {
-        Api {
-            base: self.address.clone(),
-            token: token.to_owned(),
-            client: browser(),
-        }
+        Api::at(&self.address, token)
     }
 }
 
 impl Api {
+    /// A program calling the API of the server at `base` (`http://host:port`).
+    pub fn at(base: &str, token: &str) -> Api {
+        Api {
+            base: base.to_owned(),
+            token: token.to_owned(),
+            client: browser(),
+        }
+    }
+
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
             .request(method, format!("{}{path}", self.base))
