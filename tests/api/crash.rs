@@ -40,11 +40,12 @@ const DIGITS: [&str; 10] = [
     "pe1", "pe2", "pe3", "pe4", "pe5", "ag1", "ag2", "ag3", "ag4", "ag5",
 ];
 
-/// Respondents submitting at once.
-const RESPONDENTS: usize = 12;
+/// Respondents submitting at once by JSON, and through the pages.
+const BY_JSON: usize = 8;
+const BY_PAGES: usize = 4;
 /// Invitations per unit and run: more than the respondents get through before the kill.
 const PER_UNIT: u32 = 100;
-/// Every how-manyth submission goes through the pages rather than the JSON API.
+/// Every how-manyth submission goes through the pages.
 const THROUGH_PAGES: usize = 4;
 /// The kill comes at random this many milliseconds after the respondents start.
 const KILL_AFTER_MS: std::ops::Range<u64> = 100..1000;
@@ -332,23 +333,19 @@ async fn page(sent: reqwest::Result<reqwest::Response>) -> Result<String, Answer
     Ok(text)
 }
 
-/// Answers through the pages as a browser without script does: the intro, each part with the
-/// submission's answers, the from-whom questions, the review; `sending` is called just before
-/// the submit.
-async fn through_pages(
+/// Walks the pages as a browser without script does, up to the review page: the intro, each part
+/// with the submission's answers, the from-whom questions. Nothing is stored on the way.
+async fn walk_to_review(
     client: &reqwest::Client,
     base: &str,
     submission: &Submission,
-    sending: impl FnOnce(),
-) -> Result<(), Answered> {
+) -> Result<String, Answered> {
     let url = format!("{base}/s/{}", submission.token);
-    let post = |form: Vec<(String, String)>| {
-        client
-            .post(&url)
-            .header("Accept-Language", "en")
-            .form(&form)
-            .send()
-    };
+    let typed: Vec<(String, String)> = submission
+        .answers()
+        .into_iter()
+        .map(|(item, value)| (format!("a:{item}"), value.to_string()))
+        .collect();
     let mut text = page(
         client
             .get(&url)
@@ -357,49 +354,77 @@ async fn through_pages(
             .await,
     )
     .await?;
-    let typed: Vec<(String, String)> = submission
-        .answers()
-        .into_iter()
-        .map(|(item, value)| (format!("a:{item}"), value.to_string()))
-        .collect();
     for _ in 0..30 {
         if text.contains("Check your answers") {
-            let mut form = hidden_fields(&text);
-            form.push(("go".into(), "submit".into()));
-            sending();
-            let done = page(post(form).await).await?;
-            return if done.contains("Thank you") {
-                Ok(())
-            } else {
-                Err(Answered::Unexpected("no thank-you page".into()))
-            };
+            return Ok(text);
         }
         let mut form = hidden_fields(&text);
         form.extend(typed.iter().cloned());
         form.push(("go".into(), "next".into()));
-        text = page(post(form).await).await?;
+        let sent = client
+            .post(&url)
+            .header("Accept-Language", "en")
+            .form(&form)
+            .send()
+            .await;
+        text = page(sent).await?;
     }
-    Err(Answered::Unexpected("no review after 30 steps".into()))
+    Err(Answered::Unexpected("no review page after 30 steps".into()))
 }
 
-/// Submits from `queue` until it is empty or the server stops answering; unexpected answers go
-/// to `problems`.
+/// Submits the review page's form: the one request of the pages that stores.
+async fn submit_review(
+    client: &reqwest::Client,
+    base: &str,
+    submission: &Submission,
+    review: &str,
+) -> Answered {
+    let mut form = hidden_fields(review);
+    form.push(("go".into(), "submit".into()));
+    let sent = client
+        .post(format!("{base}/s/{}", submission.token))
+        .header("Accept-Language", "en")
+        .form(&form)
+        .send()
+        .await;
+    match page(sent).await {
+        Ok(done) if done.contains("Thank you") => Answered::Stored,
+        Ok(_) => Answered::Unexpected("no thank-you page".into()),
+        Err(answered) => answered,
+    }
+}
+
+/// Submits from `queue`, first the `prepared` one (its review page) if any, by JSON or `by_pages`,
+/// until the queue is empty or the server stops answering; unexpected answers go to `problems`.
 async fn respondent(
     base: String,
     ledger: Arc<Mutex<Vec<Submission>>>,
     queue: Arc<Mutex<VecDeque<usize>>>,
     problems: Arc<Mutex<Vec<String>>>,
+    by_pages: bool,
+    mut prepared: Option<(usize, String)>,
 ) {
     let client = browser();
     loop {
-        let Some(index) = queue.lock().unwrap().pop_front() else {
-            return;
+        let (index, review) = match prepared.take() {
+            Some((index, review)) => (index, Some(review)),
+            None => match queue.lock().unwrap().pop_front() {
+                Some(index) => (index, None),
+                None => return,
+            },
         };
         let submission = ledger.lock().unwrap()[index].clone();
         let mark = |outcome| ledger.lock().unwrap()[index].outcome = outcome;
-        let answered = if submission.by_pages() {
-            match through_pages(&client, &base, &submission, || mark(Outcome::Sent)).await {
-                Ok(()) => Answered::Stored,
+        let answered = if by_pages {
+            let review = match review {
+                Some(review) => Ok(review),
+                None => walk_to_review(&client, &base, &submission).await,
+            };
+            match review {
+                Ok(review) => {
+                    mark(Outcome::Sent);
+                    submit_review(&client, &base, &submission, &review).await
+                }
                 Err(answered) => answered,
             }
         } else {
@@ -429,18 +454,38 @@ async fn kill_while_submitting(
     first: usize,
     after: Duration,
 ) -> (Vec<Submission>, String, usize) {
-    let queue: VecDeque<usize> = (first..submissions.len()).collect();
-    let queue = Arc::new(Mutex::new(queue));
+    let (pages, json): (VecDeque<usize>, VecDeque<usize>) =
+        (first..submissions.len()).partition(|i| submissions[*i].by_pages());
+    // The page respondents first walk to a review page each, so that their submits fall into
+    // the kill window as well.
+    let client = browser();
+    let mut prepared = Vec::new();
+    for &index in pages.iter().take(BY_PAGES) {
+        match walk_to_review(&client, &server.address, &submissions[index]).await {
+            Ok(review) => prepared.push((index, review)),
+            Err(_) => panic!("submission {index}: no review page"),
+        }
+    }
+    let pages = Arc::new(Mutex::new(pages.into_iter().skip(BY_PAGES).collect()));
+    let json = Arc::new(Mutex::new(json));
     let ledger = Arc::new(Mutex::new(submissions));
     let problems = Arc::new(Mutex::new(Vec::new()));
-    let respondents = futures_util::future::join_all((0..RESPONDENTS).map(|_| {
+    let respondent = |queue: &Arc<Mutex<VecDeque<usize>>>, prepared: Option<(usize, String)>| {
         respondent(
             server.address.clone(),
             Arc::clone(&ledger),
-            Arc::clone(&queue),
+            Arc::clone(queue),
             Arc::clone(&problems),
+            prepared.is_some(),
+            prepared,
         )
-    }));
+    };
+    let mut respondents: Vec<_> = prepared
+        .into_iter()
+        .map(|review| respondent(&pages, Some(review)))
+        .collect();
+    respondents.extend((0..BY_JSON).map(|_| respondent(&json, None)));
+    let respondents = futures_util::future::join_all(respondents);
     let kill = async move {
         tokio::time::sleep(after).await;
         server.kill()
@@ -448,7 +493,7 @@ async fn kill_while_submitting(
     let (_, log) = tokio::join!(respondents, kill);
     let problems = problems.lock().unwrap().clone();
     assert!(problems.is_empty(), "{problems:?}");
-    let left = queue.lock().unwrap().len();
+    let left = pages.lock().unwrap().len() + json.lock().unwrap().len();
     let submissions = Arc::into_inner(ledger).unwrap().into_inner().unwrap();
     (submissions, log, left)
 }
@@ -566,11 +611,13 @@ async fn a_killed_server_keeps_every_acknowledged_response_and_spends_no_invitat
     let client = browser();
     let response = submit(&client, &server.address, &last[0]).await.unwrap();
     assert_eq!(response.status(), 201);
-    assert!(
-        through_pages(&client, &server.address, &last[1], || ())
-            .await
-            .is_ok()
-    );
+    let Ok(review) = walk_to_review(&client, &server.address, &last[1]).await else {
+        panic!("no review page");
+    };
+    assert!(matches!(
+        submit_review(&client, &server.address, &last[1], &review).await,
+        Answered::Stored
+    ));
     for submission in &mut last {
         submission.outcome = Outcome::Acknowledged;
     }
