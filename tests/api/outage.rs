@@ -342,7 +342,12 @@ async fn cut_off_from_its_database_psa_answers_503_promptly_and_recovers_by_itse
         .iter()
         .filter(|a| a.status == 503 && a.took < CONNECTION_TIMEOUT)
         .count();
-    let slowest = answers.iter().filter(during).map(|a| a.took).max();
+    let slowest = answers
+        .iter()
+        .filter(during)
+        .map(|a| a.took)
+        .max()
+        .unwrap_or_default();
     for answer in &answers {
         assert!(answer.took <= PROMPT && answer.body.is_some(), "{answer:?}");
         assert!(
