@@ -125,7 +125,7 @@ impl Durability {
         })
     }
 
-    /// Logs the settings of one `connection` at start-up; a warning when they are not durable.
+    /// Logs the settings of one `connection`; a warning when they are not durable.
     pub fn log(&self, connection: &str) {
         if self.in_force() {
             tracing::info!(connection, settings = %self, "commits are durable");
@@ -337,6 +337,16 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The durability settings in force on a pooled connection and, on SQLite, on the
+    /// submission writer's own (as it started), where responses are written; by connection.
+    pub fn durability(&self) -> Result<Vec<(&'static str, Durability)>, DbError> {
+        let mut settings = vec![("pool", self.conn()?.durability()?)];
+        if let Some(writer) = &self.submissions {
+            settings.push(("submission writer", writer.durability.clone()));
+        }
+        Ok(settings)
     }
 
     /// A connection for synchronous work (the command line, start-up).
