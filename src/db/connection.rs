@@ -453,6 +453,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_connection_reports_the_durable_commits_it_was_set_up_for() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("a url");
+        let durability = DbConnection::open(&url)
+            .expect("opened")
+            .durability()
+            .expect("read");
+        assert_eq!(durability.to_string(), "synchronous=full journal_mode=wal");
+        assert!(durability.in_force());
+        let without_fsync = Durability(vec![
+            ("synchronous_commit", "on".into()),
+            ("fsync", "off".into()),
+        ]);
+        assert!(!without_fsync.in_force());
+    }
+
+    #[test]
     fn a_transaction_that_reads_then_writes_waits_for_another_writer_instead_of_failing() {
         let dir = tempfile::tempdir().expect("a directory");
         let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))

@@ -34,7 +34,8 @@ pub struct Readiness {
     pub durability: BTreeMap<&'static str, String>,
 }
 
-/// Readiness: the database answers and its schema is current.
+/// Readiness: the database answers and its schema is current; with the durability settings in
+/// force.
 #[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),

@@ -72,7 +72,7 @@ impl Instance {
         }
     }
 
-    pub(crate) fn url(&self, path: &str) -> String {
+    fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 

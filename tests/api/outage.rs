@@ -1,5 +1,5 @@
 //! Losing the database (docs/durability.md), on PostgreSQL through a TCP proxy between psa and
-//! the server that the test cuts (every proxied connection closed, new ones refused) while
+//! the server that the test cuts (every proxied connection reset, new ones refused) while
 //! respondents submit: requests answer 503 within a bounded time, the API with a problem document
 //! and `Retry-After`, the pages with a friendly page; nothing is half-written; and once the
 //! database is reachable again the service recovers by itself, without a restart.
