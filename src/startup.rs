@@ -66,6 +66,10 @@ impl Application {
                 source,
             })?
             .port();
+        // Once it is clear that psa will serve (a failure is one line, `psa: error: …`).
+        for (connection, durability) in db.durability()? {
+            durability.log(connection);
+        }
         if settings.public_url.port() == Some(0) {
             // Bound to a random port (tests): links must carry the real one.
             let _ = settings.public_url.set_port(Some(port));

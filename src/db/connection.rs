@@ -1,7 +1,7 @@
 //! Connections and the pool, for either backend.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
@@ -86,15 +86,64 @@ impl From<r2d2::PoolError> for DbError {
     }
 }
 
-/// Opens connections for the pool, setting SQLite up on each: WAL, durable commits, a busy
-/// timeout instead of immediate lock errors, and enforced foreign keys.
+/// Opens connections for the pool, each set up by `DbConnection::open`.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
 }
 
+/// SQLite on each connection: WAL, commits on disk before they return (`synchronous = FULL`;
+/// `NORMAL`, often chosen with WAL, may lose the last commits at a power cut), a busy timeout
+/// instead of immediate lock errors, and enforced foreign keys.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
+
+/// PostgreSQL on each connection: a commit returns once its WAL is flushed, whatever the
+/// server's, database's or role's default (an administrator may have turned it `off` for speed,
+/// which loses the last acknowledged responses at a crash of the server).
+const POSTGRES_SETTINGS: &str = "SET synchronous_commit = on";
+
+/// The settings that decide whether a commit outlives a crash or a power cut, as one connection
+/// reports them: SQLite's `synchronous` (psa sets `full`) and `journal_mode` (`wal`);
+/// PostgreSQL's `synchronous_commit` (psa sets `on`) and the server's `fsync`, which psa cannot
+/// set. Shown as `name=value name=value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Durability(Vec<(&'static str, String)>);
+
+impl Durability {
+    pub fn settings(&self) -> &[(&'static str, String)] {
+        &self.0
+    }
+
+    /// Whether an acknowledged commit is on disk: false only where the server's `fsync` is off
+    /// (or someone changed a setting that psa sets on the connection).
+    pub fn in_force(&self) -> bool {
+        self.0.iter().all(|(name, value)| match *name {
+            "synchronous" => value == "full" || value == "extra",
+            "synchronous_commit" | "fsync" => value == "on",
+            _ => true,
+        })
+    }
+
+    /// Logs the settings of one `connection`; a warning when they are not durable.
+    pub fn log(&self, connection: &str) {
+        if self.in_force() {
+            tracing::info!(connection, settings = %self, "commits are durable");
+        } else {
+            tracing::warn!(connection, settings = %self, "commits may not survive a crash of the database server or a power cut");
+        }
+    }
+}
+
+impl std::fmt::Display for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, (name, value)) in self.0.iter().enumerate() {
+            let gap = if n == 0 { "" } else { " " };
+            write!(f, "{gap}{name}={value}")?;
+        }
+        Ok(())
+    }
+}
 
 impl DbConnection {
     /// One connection outside any pool, for short-lived commands: a pool's background threads
@@ -115,10 +164,68 @@ impl DbConnection {
                     .map_err(|e| fail(e.to_string()))?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(postgres) => PgConnection::establish(postgres)
-                .map(DbConnection::Postgresql)
-                .map_err(|e| fail(e.to_string().trim().to_owned())),
+            DatabaseUrl::Postgres(postgres) => {
+                let mut conn = PgConnection::establish(postgres)
+                    .map_err(|e| fail(e.to_string().trim().to_owned()))?;
+                conn.batch_execute(POSTGRES_SETTINGS)
+                    .map_err(|e| fail(e.to_string()))?;
+                Ok(DbConnection::Postgresql(conn))
+            }
         }
+    }
+
+    /// The durability settings in force on this connection.
+    pub fn durability(&mut self) -> Result<Durability, DbError> {
+        use diesel::RunQueryDsl;
+        use diesel::sql_types::{Integer, Text};
+        #[derive(diesel::QueryableByName)]
+        struct Synchronous {
+            #[diesel(sql_type = Integer)]
+            synchronous: i32,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct JournalMode {
+            #[diesel(sql_type = Text)]
+            journal_mode: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct PostgresSettings {
+            #[diesel(sql_type = Text)]
+            synchronous_commit: String,
+            #[diesel(sql_type = Text)]
+            fsync: String,
+        }
+        Ok(Durability(match self {
+            DbConnection::Sqlite(c) => {
+                let level = diesel::sql_query("PRAGMA synchronous")
+                    .get_result::<Synchronous>(c)?
+                    .synchronous;
+                let journal =
+                    diesel::sql_query("PRAGMA journal_mode").get_result::<JournalMode>(c)?;
+                let synchronous = match level {
+                    0 => "off".to_owned(),
+                    1 => "normal".to_owned(),
+                    2 => "full".to_owned(),
+                    3 => "extra".to_owned(),
+                    other => other.to_string(),
+                };
+                vec![
+                    ("synchronous", synchronous),
+                    ("journal_mode", journal.journal_mode.to_lowercase()),
+                ]
+            }
+            DbConnection::Postgresql(c) => {
+                let settings = diesel::sql_query(
+                    "SELECT current_setting('synchronous_commit') AS synchronous_commit, \
+                     current_setting('fsync') AS fsync",
+                )
+                .get_result::<PostgresSettings>(c)?;
+                vec![
+                    ("synchronous_commit", settings.synchronous_commit),
+                    ("fsync", settings.fsync),
+                ]
+            }
+        }))
     }
 
     /// `transaction`, but on SQLite the outermost one begins `IMMEDIATE`: a deferred transaction
@@ -175,6 +282,11 @@ impl ManageConnection for Manager {
     }
 }
 
+/// How long work waits for a connection, a free one or a new one, before it fails as unavailable
+/// (503): ample for a healthy server to accept a connection, and short enough that while the
+/// database is away people see the error page within seconds instead of a hanging request.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The connection pool, shared by all handlers.
 #[derive(Clone)]
 pub struct Db {
@@ -209,7 +321,7 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(CONNECTION_TIMEOUT)
             // Not tested before each use (a round trip to the server each time): `run` tests a
             // connection after a failure instead, and leaves a lost one out of the pool.
             .test_on_check_out(false)
@@ -225,6 +337,16 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The durability settings in force on a pooled connection and, on SQLite, on the
+    /// submission writer's own (as it started), where responses are written; by connection.
+    pub fn durability(&self) -> Result<Vec<(&'static str, Durability)>, DbError> {
+        let mut settings = vec![("pool", self.conn()?.durability()?)];
+        if let Some(writer) = &self.submissions {
+            settings.push(("submission writer", writer.durability.clone()));
+        }
+        Ok(settings)
     }
 
     /// A connection for synchronous work (the command line, start-up).
@@ -249,6 +371,9 @@ impl Db {
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool, never on an async worker.
+    /// Waits for the connection `CONNECTION_TIMEOUT` at most, in the queue for a permit and in
+    /// the pool together: while the database is away every request that needs it answers 503
+    /// in that time, however many queue behind the ones waiting for a new connection.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
@@ -256,14 +381,23 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let gone = || E::from(DbError::Unavailable("the blocking pool is gone".into()));
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| gone())?;
+        let queued = Instant::now();
+        let permit = actix_web::rt::time::timeout(
+            CONNECTION_TIMEOUT,
+            Arc::clone(&self.permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| {
+            E::from(DbError::Unavailable(
+                "no connection came free in time".into(),
+            ))
+        })?
+        .map_err(|_| gone())?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let _permit = permit;
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let left = CONNECTION_TIMEOUT.saturating_sub(queued.elapsed());
+            let mut conn = pool.get_timeout(left).map_err(DbError::from)?;
             let outcome = work(&mut conn);
             if outcome.is_err() {
                 retire_if_lost(&mut conn);
@@ -317,6 +451,24 @@ mod tests {
     use diesel::connection::SimpleConnection;
 
     use super::*;
+
+    #[test]
+    fn a_connection_reports_the_durable_commits_it_was_set_up_for() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("a url");
+        let durability = DbConnection::open(&url)
+            .expect("opened")
+            .durability()
+            .expect("read");
+        assert_eq!(durability.to_string(), "synchronous=full journal_mode=wal");
+        assert!(durability.in_force());
+        let without_fsync = Durability(vec![
+            ("synchronous_commit", "on".into()),
+            ("fsync", "off".into()),
+        ]);
+        assert!(!without_fsync.in_force());
+    }
 
     #[test]
     fn a_transaction_that_reads_then_writes_waits_for_another_writer_instead_of_failing() {

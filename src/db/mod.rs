@@ -31,7 +31,7 @@ pub mod vpo;
 pub mod vpo_reports;
 mod writer;
 
-pub use connection::{Backend, Db, DbConnection, DbError};
+pub use connection::{Backend, Db, DbConnection, DbError, Durability};
 
 /// A stored time as RFC 3339 in UTC, to the second: how the API and the plan's history show it.
 pub fn utc(time: chrono::NaiveDateTime) -> String {

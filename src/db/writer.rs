@@ -13,7 +13,7 @@ use std::thread;
 use tokio::sync::{mpsc, oneshot};
 
 use super::rounds::{self, Invitation, Submitted};
-use super::{DbConnection, DbError};
+use super::{DbConnection, DbError, Durability};
 use crate::config::DatabaseUrl;
 
 /// Submissions waiting for the writer; a full queue makes handlers wait, not fail.
@@ -31,18 +31,21 @@ struct Job {
 #[derive(Debug, Clone)]
 pub(super) struct SubmissionWriter {
     jobs: mpsc::Sender<Job>,
+    /// As the writer's connection reported them when it started.
+    pub(super) durability: Durability,
 }
 
 impl SubmissionWriter {
     /// Opens the writer's own connection and starts its thread.
     pub(super) fn start(url: &DatabaseUrl) -> Result<Self, DbError> {
-        let conn = DbConnection::open(url)?;
+        let mut conn = DbConnection::open(url)?;
+        let durability = conn.durability()?;
         let (jobs, queue) = mpsc::channel(QUEUE);
         thread::Builder::new()
             .name("psa-submissions".into())
             .spawn(move || write(conn, queue))
             .map_err(|e| DbError::Unavailable(format!("cannot start the writer: {e}")))?;
-        Ok(SubmissionWriter { jobs })
+        Ok(SubmissionWriter { jobs, durability })
     }
 
     /// Stores one submission (see `rounds::submit`) and answers once it is committed.

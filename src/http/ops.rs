@@ -1,5 +1,7 @@
 //! Operations endpoints and static assets.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -21,17 +23,32 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers and its schema is current.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `ok`.
+    pub status: &'static str,
+    /// The settings that make a commit durable, as a pooled connection reports them: on SQLite
+    /// `synchronous` (`full`) and `journal_mode` (`wal`), on PostgreSQL `synchronous_commit`
+    /// (`on`) and `fsync` (`on`). See docs/durability.md.
+    #[schema(value_type = Object)]
+    pub durability: BTreeMap<&'static str, String>,
+}
+
+/// Readiness: the database answers and its schema is current; with the durability settings in
+/// force.
 #[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
     responses(
-        (status = 200, description = "Ready to serve", body = Health),
+        (status = 200, description = "Ready to serve", body = Readiness),
         (status = 503, description = "Database unreachable or migrations pending", body = crate::error::Problem,
             content_type = "application/problem+json"),
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let pending = state
+    let (pending, durability) = state
         .db
-        .run(|conn| migrations::has_pending(conn).map_err(AppError::from))
+        .run(|conn| {
+            let pending = migrations::has_pending(conn)?;
+            Ok::<_, AppError>((pending, conn.durability()?))
+        })
         .await
         .map_err(|err| match err {
             AppError::Internal(cause) => AppError::Unavailable(cause),
@@ -42,7 +59,10 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
             "database migrations are pending: run `psa migrate`".into(),
         ));
     }
-    Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+    Ok(HttpResponse::Ok().json(Readiness {
+        status: "ok",
+        durability: durability.settings().iter().cloned().collect(),
+    }))
 }
 
 const STYLESHEET: &str = include_str!("../../static/psa.css");

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, browser, spawn_app};
 
 /// The hidden fields of a page's form.
-fn hidden_fields(html: &str) -> Vec<(String, String)> {
+pub(crate) fn hidden_fields(html: &str) -> Vec<(String, String)> {
     let mut fields = Vec::new();
     for chunk in html.split("<input type=\"hidden\" name=\"").skip(1) {
         let name = chunk.split('"').next().unwrap().to_owned();

@@ -23,9 +23,9 @@ use crate::results::{FIXTURE, Fixture};
 use crate::rounds::{answer, hr, import, invite, open_round, token_of, unit_id};
 
 /// A `psa serve` process.
-struct Instance {
+pub(crate) struct Instance {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     /// Kept open: a closed pipe would make the server's next line fail.
     _stdout: BufReader<ChildStdout>,
     /// Drains the log as it comes (a full pipe would stall the server); joined at `stop`.
@@ -35,7 +35,7 @@ struct Instance {
 impl Instance {
     /// Starts `psa serve` with `keys` on a random port, looking for due rounds every second;
     /// does not wait for it (see `ready`).
-    fn spawn(database: &TestDatabase, keys: &str) -> Child {
+    pub(crate) fn spawn(database: &TestDatabase, keys: &str) -> Child {
         let mut command = psa(database);
         for line in keys.lines() {
             let (name, value) = line.split_once('=').unwrap();
@@ -49,7 +49,7 @@ impl Instance {
     }
 
     /// Waits until `child` listens (it prints its address once migrated and bound).
-    fn ready(mut child: Child) -> Instance {
+    pub(crate) fn ready(mut child: Child) -> Instance {
         let mut stderr = child.stderr.take().unwrap();
         let log = std::thread::spawn(move || {
             let mut log = String::new();
@@ -77,10 +77,17 @@ impl Instance {
     }
 
     /// Stops the instance as an orchestrator does (SIGTERM) and returns its log.
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(self.child.wait().unwrap().success(), "graceful stop");
+        self.log.take().unwrap().join().unwrap()
+    }
+
+    /// Kills the instance with SIGKILL, as a crash or the OOM killer does, and returns its log.
+    pub(crate) fn kill(mut self) -> String {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
         self.log.take().unwrap().join().unwrap()
     }
 }
