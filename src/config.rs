@@ -107,7 +107,27 @@ pub struct Settings {
     pub schedule_interval: Duration,
     /// How much guessing of secrets (passwords, links, codes, shares) passes before a wait.
     pub guess_limits: GuessLimits,
+    /// How long a client may take to send a request.
+    pub client_timeouts: ClientTimeouts,
     pub keys: Keys,
+}
+
+/// How long a client may take to send its request's head, and then its body; a slower one is
+/// answered 408 and its connection closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientTimeouts {
+    pub head: Duration,
+    pub body: Duration,
+}
+
+impl Default for ClientTimeouts {
+    /// Five seconds for the head; thirty for a body of up to 2 MiB (70 kB a second).
+    fn default() -> Self {
+        ClientTimeouts {
+            head: Duration::from_secs(5),
+            body: Duration::from_secs(30),
+        }
+    }
 }
 
 /// A token bucket: `burst` pass at once, then one per `period`.
@@ -229,6 +249,7 @@ impl Settings {
                 options.schedule_interval_seconds.unwrap_or(30).max(1),
             ),
             guess_limits: GuessLimits::default(),
+            client_timeouts: ClientTimeouts::default(),
             keys,
         })
     }

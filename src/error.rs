@@ -88,6 +88,8 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request came too slowly")]
+    RequestTimeout,
     #[error("unsupported content type: {0}")]
     UnsupportedMediaType(String),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
@@ -112,6 +114,7 @@ impl AppError {
             AppError::Gone(_) => "gone",
             AppError::MethodNotAllowed => "method-not-allowed",
             AppError::PayloadTooLarge => "payload-too-large",
+            AppError::RequestTimeout => "request-timeout",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::TooManyRequests { .. } => "too-many-requests",
             AppError::Unavailable(_) => "unavailable",
@@ -144,6 +147,7 @@ impl AppError {
             403 => AppError::Forbidden("you may not do this".into()),
             404 => AppError::NotFound("there is nothing at this address".into()),
             405 => AppError::MethodNotAllowed,
+            408 => AppError::RequestTimeout,
             410 => AppError::Gone("this is no longer available".into()),
             413 => AppError::PayloadTooLarge,
             415 => AppError::UnsupportedMediaType("see the API documentation".into()),
@@ -168,6 +172,7 @@ impl ResponseError for AppError {
             AppError::Gone(_) => StatusCode::GONE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -15,7 +15,7 @@ use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::db::{Db, DbError, accounts, migrations};
 use crate::http::limits::{LoginLimits, LookupLimits};
-use crate::http::{AppState, api, errors, headers, logging, routes};
+use crate::http::{AppState, api, errors, headers, logging, routes, timeouts};
 use crate::secret::new_token;
 
 #[derive(Debug, thiserror::Error)]
@@ -156,12 +156,16 @@ fn server(state: AppState, listener: TcpListener) -> Result<Server, StartupError
             .configure(api::extractor_configs)
             .configure(routes::configure)
             .default_service(web::to(HttpResponse::NotFound))
+            .wrap(from_fn(timeouts::body_deadline))
             .wrap(from_fn(errors::shape_errors))
             .wrap(session)
             .wrap(headers::security_headers(https))
             .wrap(from_fn(logging::log_requests))
     })
     .workers(workers)
+    .client_request_timeout(settings.client_timeouts.head)
+    .client_disconnect_timeout(std::time::Duration::from_secs(1))
+    .keep_alive(std::time::Duration::from_secs(5))
     .shutdown_timeout(30)
     .listen(listener)
     .map_err(|source| StartupError::Bind { addr, source })?

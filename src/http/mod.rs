@@ -19,6 +19,7 @@ pub mod routes;
 pub mod schedule;
 pub mod share;
 pub mod staff;
+pub mod timeouts;
 pub mod vpo;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod export;
+pub mod formula;
 pub mod pages;
 pub mod plan;
 pub mod respond;

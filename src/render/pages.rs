@@ -228,6 +228,7 @@ impl ErrorPage {
             403 => "forbidden",
             404 => "not_found",
             410 => "gone",
+            408 => "too_slow",
             413 => "too_large",
             429 => "too_many",
             503 => "unavailable",

@@ -8,7 +8,7 @@ use reqwest::Method;
 use crate::helpers::{TestApp, browser, spawn_app};
 
 /// A concrete path for a route pattern: every `{param}` becomes a plausible value.
-fn concrete(path: &str) -> String {
+pub(crate) fn concrete(path: &str) -> String {
     path.split('/')
         .map(|segment| match segment {
             "{role}" => "hr",
@@ -19,7 +19,7 @@ fn concrete(path: &str) -> String {
         .join("/")
 }
 
-fn method(spec: &RouteSpec) -> Method {
+pub(crate) fn method(spec: &RouteSpec) -> Method {
     Method::from_bytes(spec.method.as_str().as_bytes()).expect("method")
 }
 

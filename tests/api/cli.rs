@@ -577,3 +577,166 @@ fn a_counsellors_case_leaves_nothing_in_the_log_or_the_general_access_log() {
         "the general access log knows nothing of cases: {general:?}"
     );
 }
+
+#[test]
+fn no_password_token_code_or_key_reaches_the_log_even_at_trace_level() {
+    let database = TestDatabase::new();
+    set_up_by_cli(&database);
+    let mut command = psa(&database);
+    command
+        .env("PSA_BIND", "127.0.0.1:0")
+        .env("PSA_LOG", "trace");
+    // The keys in force: the environment's (PostgreSQL) and the generated files (SQLite).
+    let mut secrets: Vec<String> = command
+        .get_envs()
+        .filter(|(name, _)| name.to_str().is_some_and(|n| n.ends_with("_KEY")))
+        .filter_map(|(_, value)| value.and_then(|v| v.to_str()).map(str::to_owned))
+        .collect();
+    let mut child = command.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let address = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    if let Ok(files) = std::fs::read_dir(database.data_dir().join("keys")) {
+        for file in files {
+            secrets.push(
+                std::fs::read_to_string(file.unwrap().path())
+                    .unwrap()
+                    .trim()
+                    .to_owned(),
+            );
+        }
+    }
+    assert!(!secrets.is_empty(), "the keys are known");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let found = runtime.block_on(async {
+        let login = |password: &'static str| {
+            let address = address.clone();
+            async move {
+                let browser = crate::helpers::browser();
+                let page = browser
+                    .get(format!("{address}/login"))
+                    .send()
+                    .await
+                    .unwrap();
+                let csrf = crate::helpers::csrf_of(&page.text().await.unwrap());
+                let answer = browser
+                    .post(format!("{address}/login"))
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("email", "hr@example.nl"),
+                        ("password", password),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                (browser, answer.status().as_u16(), csrf)
+            }
+        };
+        let (_, wrong, _) = login("wrong-guess-password-42").await;
+        assert_eq!(wrong, 401);
+        let (browser, right, csrf) = login(PASSWORD).await;
+        assert_eq!(right, 303);
+        let me: serde_json::Value = browser
+            .get(format!("{address}/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let csrf_header = me["csrf_token"].as_str().unwrap().to_owned();
+        let made: serde_json::Value = browser
+            .post(format!("{address}/api/v1/tokens"))
+            .header("X-CSRF-Token", &csrf_header)
+            .json(&serde_json::json!({"label": "script"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let bearer = made["secret"].as_str().unwrap().to_owned();
+        let client = reqwest::Client::new();
+        let api = |path: &str| client.post(format!("{address}{path}")).bearer_auth(&bearer);
+        let round: serde_json::Value = api("/api/v1/rounds")
+            .json(&serde_json::json!({"name": "R", "questionnaire_id": "psa-basis"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = round["id"].as_str().unwrap();
+        api(&format!("/api/v1/rounds/{id}/open"))
+            .send()
+            .await
+            .unwrap();
+        let links: serde_json::Value = api(&format!("/api/v1/rounds/{id}/invitations"))
+            .json(&serde_json::json!({"count": 2}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let link = links[0]["url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let code = links[1]["code"].as_str().unwrap().to_owned();
+        client
+            .get(format!("{address}/s/{link}"))
+            .send()
+            .await
+            .unwrap();
+        let stored = client
+            .post(format!("{address}/api/v1/respond/{link}"))
+            .json(&serde_json::json!({"items": {"pe1": 2}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stored.status(), 201);
+        client
+            .post(format!("{address}/s"))
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        client
+            .get(format!("{address}/read/secret-share-0815"))
+            .send()
+            .await
+            .unwrap();
+        vec![bearer, link, code, csrf, csrf_header]
+    });
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(logs.lines().count() > 20, "logged at trace level: {logs}");
+    let code_plain = found[2].replace('-', "");
+    for secret in found.iter().chain(&secrets).map(String::as_str).chain([
+        PASSWORD,
+        "wrong-guess-password-42",
+        "secret-share-0815",
+        code_plain.as_str(),
+    ]) {
+        assert!(!logs.contains(secret), "{secret} is in the log: {logs}");
+    }
+}

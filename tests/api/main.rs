@@ -15,6 +15,7 @@ mod crash;
 mod errors;
 mod exports;
 mod guessing;
+mod hardening;
 mod helpers;
 mod instances;
 mod login;

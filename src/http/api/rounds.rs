@@ -17,6 +17,7 @@ use crate::error::{AppError, FieldError};
 use crate::http::AppState;
 use crate::http::auth::Member;
 use crate::http::routes::RESULT_READERS;
+use crate::render::formula::neutralised;
 use crate::secret::{hmac_hex, new_token, random_bytes};
 
 type ProblemDoc = crate::error::Problem;
@@ -541,7 +542,7 @@ pub fn results_csv(results: &serde_json::Value) -> Vec<u8> {
     let _ = writer.write_record(&header);
     let cell = |value: &serde_json::Value| match value {
         serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => neutralised(s).into_owned(),
         other => other.to_string(),
     };
     for group in results["groups"].as_array().into_iter().flatten() {
@@ -692,7 +693,11 @@ pub fn invitations_csv(invitations: &[InvitationView]) -> Vec<u8> {
         .from_writer(Vec::new());
     let _ = writer.write_record(["unit", "url", "code"]);
     for invitation in invitations {
-        let _ = writer.write_record([&invitation.unit, &invitation.url, &invitation.code]);
+        let _ = writer.write_record([
+            neutralised(&invitation.unit).as_ref(),
+            neutralised(&invitation.url).as_ref(),
+            neutralised(&invitation.code).as_ref(),
+        ]);
     }
     writer.into_inner().unwrap_or_default()
 }

@@ -9,12 +9,13 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 
 use super::tables::{Cell, Table};
 use crate::i18n::Lang;
+use crate::render::formula::neutralised;
 
 /// A cell as CSV text in `lang`'s notation: exact figures, ISO dates.
 fn csv_text(lang: Lang, cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(text) => text.clone(),
+        Cell::Text(text) => neutralised(text).into_owned(),
         Cell::Int(i) => i.to_string(),
         Cell::Number { value, .. } => lang.decimal(&value.to_string()),
         Cell::Date(date) => date.to_string(),

@@ -5,6 +5,7 @@
 //! as the RI&E export's CSV files (`render::export::spreadsheet`).
 
 use super::Report;
+use crate::render::formula::neutralised;
 
 pub fn csv(report: &Report) -> Result<Vec<u8>, String> {
     // An empty record is the empty line between sections.
@@ -47,7 +48,9 @@ pub fn csv(report: &Report) -> Result<Vec<u8>, String> {
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(Vec::new());
-        writer.write_record(&record).map_err(|e| e.to_string())?;
+        writer
+            .write_record(record.iter().map(|cell| neutralised(cell).into_owned()))
+            .map_err(|e| e.to_string())?;
         bytes.extend(writer.into_inner().map_err(|e| e.to_string())?);
     }
     Ok(bytes)
