@@ -241,3 +241,103 @@ impl VpoInfoPage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAYLOAD: &str = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+
+    fn frame() -> Frame {
+        Frame {
+            lang: Lang::Nl,
+            languages: vec![Lang::Nl, Lang::En],
+            title: PAYLOAD.into(),
+        }
+    }
+
+    fn carry() -> Carry {
+        Carry {
+            action: "/s/abc".into(),
+            step: "part-0".into(),
+            hidden: vec![("a\"><script>".into(), PAYLOAD.into())],
+        }
+    }
+
+    fn assert_inert(html: &str) {
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn texts_of_a_questionnaire_file_are_escaped_on_every_answering_page() {
+        let option = || OptionView {
+            value: PAYLOAD.into(),
+            label: PAYLOAD.into(),
+            checked: false,
+        };
+        let intro = IntroPage {
+            frame: frame(),
+            carry: carry(),
+            has_draft: false,
+            pin_error: false,
+            intro: PAYLOAD.into(),
+            organisation: PAYLOAD.into(),
+            privacy: vec![PAYLOAD.into()],
+            min_group_size: 10,
+            parts: 7,
+            vpo_info: "/o/x/vpo-info".into(),
+        };
+        let part = PartPage {
+            frame: frame(),
+            carry: carry(),
+            part: 1,
+            parts: 7,
+            period: PAYLOAD.into(),
+            items: vec![ItemView {
+                field: "pe1".into(),
+                text: PAYLOAD.into(),
+                options: vec![option()],
+                required: true,
+                error: Some(PAYLOAD.into()),
+            }],
+            errors: true,
+        };
+        let sources = SourcesPage {
+            frame: frame(),
+            carry: carry(),
+            part: 1,
+            parts: 7,
+            question: PAYLOAD.into(),
+            options: vec![option()],
+        };
+        let review = ReviewPage {
+            frame: frame(),
+            carry: carry(),
+            parts: vec![ReviewPart {
+                number: 1,
+                answers: vec![(PAYLOAD.into(), PAYLOAD.into())],
+                sources: Some(PAYLOAD.into()),
+            }],
+            errors: vec![PAYLOAD.into()],
+        };
+        let done = DonePage {
+            frame: frame(),
+            closing: PAYLOAD.into(),
+            vpo_info: "/o/x/vpo-info".into(),
+        };
+        for html in [
+            intro.render(),
+            part.render(),
+            sources.render(),
+            review.render(),
+            done.render(),
+        ] {
+            assert_inert(&html.expect("rendered"));
+        }
+    }
+}

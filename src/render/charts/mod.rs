@@ -401,6 +401,25 @@ mod tests {
         assert_eq!(wrap("een heel lange naam", 8, 2), ["een heel", "lange n…"]);
         assert_eq!(shorten("Zorg/Nacht", 6), "Zorg/…");
     }
+
+    #[test]
+    fn texts_from_a_questionnaire_file_are_escaped_in_every_chart() {
+        let mut data = fixtures::Data::new();
+        for category in &mut data.q.categories {
+            for text in category.name.values_mut() {
+                *text = "<img src=x onerror=alert(1)>\"&".into();
+            }
+        }
+        for chart in ChartName::ALL {
+            for lang in [Lang::Nl, Lang::En] {
+                let svg = data.svg(chart, lang);
+                assert!(!svg.contains("<img"), "{chart:?}: {svg}");
+                assert!(!svg.contains("alert(1)>\""), "{chart:?}: {svg}");
+            }
+        }
+        let categories = data.svg(ChartName::Categories, Lang::Nl);
+        assert!(categories.contains("&lt;img"), "{categories}");
+    }
 }
 
 /// Shared by the charts' tests: one set of values for every chart, with hidden groups.
