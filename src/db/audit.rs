@@ -1,6 +1,6 @@
-//! The audit log's storage: one hash chain per scope (an organisation, or the instance), each
-//! entry appended in a transaction of its own under the chain's lock, read a page at a time, and
-//! checked from its start.
+//! The audit log's storage: one hash chain per organisation and one for the instance (`scope`:
+//! an organisation's id, or `INSTANCE_SCOPE`), each entry appended in a transaction of its own
+//! under the chain's lock, read a page at a time, and checked from its start.
 
 use diesel::prelude::*;
 
@@ -65,7 +65,7 @@ pub fn append(conn: &mut DbConnection, scope: &str, entry: &AuditEntry) -> Resul
     conn.write_transaction(|conn| {
         locks::own_chain(conn, &format!("audit:{scope}"))?;
         let last: Option<(i64, String)> = audit_log::table
-            .filter(audit_log::scope.eq(scope))
+            .filter(audit_log::organisation_id.eq(scope))
             .order(audit_log::seq.desc())
             .select((audit_log::seq, audit_log::hash))
             .first(conn)
@@ -73,7 +73,7 @@ pub fn append(conn: &mut DbConnection, scope: &str, entry: &AuditEntry) -> Resul
         let (seq, head) = last.unwrap_or((0, GENESIS.to_owned()));
         diesel::insert_into(audit_log::table)
             .values((
-                audit_log::scope.eq(scope),
+                audit_log::organisation_id.eq(scope),
                 audit_log::seq.eq(seq + 1),
                 audit_log::at.eq(&entry.at),
                 audit_log::actor.eq(&entry.actor),
@@ -116,11 +116,11 @@ pub fn page(
     limit: i64,
 ) -> Result<(Vec<StoredEntry>, i64), DbError> {
     let total = audit_log::table
-        .filter(audit_log::scope.eq(scope))
+        .filter(audit_log::organisation_id.eq(scope))
         .count()
         .get_result(conn)?;
     let rows: Vec<Row> = audit_log::table
-        .filter(audit_log::scope.eq(scope))
+        .filter(audit_log::organisation_id.eq(scope))
         .order(audit_log::seq.desc())
         .offset(offset)
         .limit(limit)
@@ -132,7 +132,7 @@ pub fn page(
 /// Checks the chain of `scope` from its start.
 pub fn verify(conn: &mut DbConnection, scope: &str) -> Result<Verdict, DbError> {
     let rows: Vec<Row> = audit_log::table
-        .filter(audit_log::scope.eq(scope))
+        .filter(audit_log::organisation_id.eq(scope))
         .order(audit_log::seq.asc())
         .select(columns!())
         .load(conn)?;

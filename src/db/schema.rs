@@ -282,8 +282,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_log (scope, seq) {
-        scope -> Text,
+    audit_log (organisation_id, seq) {
+        organisation_id -> Text,
         seq -> BigInt,
         at -> Text,
         actor -> Text,

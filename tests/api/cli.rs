@@ -182,8 +182,8 @@ fn administration_commands_set_up_the_instance_without_a_browser() {
         use diesel::prelude::*;
         use psa::db::schema::audit_log as log;
         log::table
-            .order((log::scope, log::seq))
-            .select((log::scope, log::action, log::actor))
+            .order((log::organisation_id, log::seq))
+            .select((log::organisation_id, log::action, log::actor))
             .load(&mut conn)
             .unwrap()
     };

@@ -1,8 +1,8 @@
--- The audit log: every change staff make to data, as one hash chain per scope (an organisation's
--- id, or 'instance' for the owner's actions). `at` is stored as it is hashed (RFC 3339, UTC).
--- No foreign key on the scope: the instance's chain belongs to no organisation.
+-- The audit log: every change staff make to data, as one hash chain per organisation, and one
+-- for the instance owner's actions under the organisation id 'instance' (no organisation's id
+-- looks like it, hence no foreign key). `at` is stored as it is hashed (RFC 3339, UTC).
 CREATE TABLE audit_log (
-    scope TEXT NOT NULL,
+    organisation_id TEXT NOT NULL,
     seq BIGINT NOT NULL,
     at TEXT NOT NULL,
     actor TEXT NOT NULL,
@@ -11,5 +11,5 @@ CREATE TABLE audit_log (
     detail TEXT NOT NULL,
     outcome TEXT NOT NULL,
     hash TEXT NOT NULL,
-    PRIMARY KEY (scope, seq)
+    PRIMARY KEY (organisation_id, seq)
 );
